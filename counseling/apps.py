@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CounselingConfig(AppConfig):
+    name = "counseling"
+    verbose_name = _("School network")
+
+    def ready(self):
+        from counseling import signals  # noqa: F401

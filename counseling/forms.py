@@ -1,0 +1,192 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from counseling.models import Department, Role, SchoolClass, Semester, SemesterBreak, Student
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ScopedFormMixin:
+    """A form that receives the acting user and its school, and scopes every choice to them."""
+
+    def __init__(self, *args, user, school, **kwargs):
+        self.user = user
+        self.school = school
+        super().__init__(*args, **kwargs)
+
+
+def staff_users(school):
+    """People of the school who may hold a staff role: anyone with a role there, or none yet."""
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(roles__school=school)
+            | Q(taught_classes__department__school=school)
+            | Q(roles__isnull=True)
+        )
+        .exclude(student__isnull=False)
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+class DepartmentForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["name", "code"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = Department.objects.filter(school=self.school, name=name).exclude(
+            pk=self.instance.pk
+        )
+        if clash.exists():
+            raise forms.ValidationError(_("The school already has a department of this name."))
+        return name
+
+    def save(self, commit=True):
+        self.instance.school = self.school
+        return super().save(commit)
+
+
+class SchoolClassForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = SchoolClass
+        fields = ["department", "name", "enrolment_year", "class_teacher", "size"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(
+            school=self.school, is_active=True
+        ) | Department.objects.filter(pk=self.instance.department_id or 0)
+        self.fields["class_teacher"].queryset = staff_users(self.school)
+        self.fields["class_teacher"].required = False
+
+    def clean(self):
+        data = super().clean()
+        department, name = data.get("department"), data.get("name")
+        if department and name:
+            clash = SchoolClass.objects.filter(department=department, name=name.strip())
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error("name", _("The department already has a class of this name."))
+        return data
+
+
+class StudentForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Student
+        fields = ["student_number", "name", "gender", "school_class", "out_of_town", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = SchoolClass.objects.filter(
+            department__school=self.school
+        ).select_related("department")
+
+    def clean_student_number(self):
+        number = self.cleaned_data["student_number"].strip()
+        clash = Student.objects.filter(school=self.school, student_number=number)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another student has this number."))
+        return number
+
+    def save(self, commit=True):
+        self.instance.school = self.school
+        return super().save(commit)
+
+
+class SemesterForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Semester
+        fields = ["name", "first_monday", "weeks"]
+        widgets = {"first_monday": DateInput()}
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if (
+            Semester.objects.filter(school=self.school, name=name)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            raise forms.ValidationError(_("The school already has a semester of this name."))
+        return name
+
+    def _post_clean(self):
+        self.instance.school = self.school
+        super()._post_clean()
+
+
+class SemesterBreakForm(forms.ModelForm):
+    class Meta:
+        model = SemesterBreak
+        fields = ["name", "kind", "first_week", "last_week"]
+
+
+SemesterBreakFormSet = forms.inlineformset_factory(
+    Semester, SemesterBreak, form=SemesterBreakForm, extra=2, can_delete=True
+)
+
+
+class RoleForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Role
+        fields = ["user", "kind", "department", "school_class", "is_head", "starts_on", "ends_on"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            get_user_model().objects.filter(is_active=True).order_by("full_name", "username")
+        )
+        self.fields["department"].queryset = Department.objects.filter(school=self.school)
+        self.fields["school_class"].queryset = SchoolClass.objects.filter(
+            department__school=self.school
+        ).select_related("department")
+        if not self.user.has_perm("counseling.grant_counselor_role"):
+            self.fields["kind"].choices = [
+                c for c in self.fields["kind"].choices if c[0] != Role.Kind.COUNSELOR
+            ]
+            self.fields["is_head"].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        if (
+            self.instance.pk
+            and self.instance.kind == Role.Kind.COUNSELOR
+            and not self.user.has_perm("counseling.grant_counselor_role")
+        ):
+            raise forms.ValidationError(
+                _(
+                    "Only the head counselor or the school administrator "
+                    "can change a counselor's role."
+                )
+            )
+        return data
+
+    def _post_clean(self):
+        self.instance.school = self.school
+        super()._post_clean()
+
+
+class RosterImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file"),
+        help_text=_("An .xlsx or .csv file with one sheet, in the layout of the template."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not (name.endswith(".xlsx") or name.endswith(".csv")):
+            raise forms.ValidationError(_("Please upload an .xlsx or .csv file."))
+        if upload.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload

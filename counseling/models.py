@@ -1,0 +1,484 @@
+"""The core: the school network, semesters and their teaching weeks, people and roles."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from counseling.audit import AuditedModel
+from counseling.permissions import access_of
+
+
+class User(AbstractUser):
+    """A person who signs in. Chinese names are one field, not first and last."""
+
+    full_name = models.CharField(_("full name"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set for accounts created with a one-time password."),
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def get_full_name(self):
+        return self.full_name or self.username
+
+    def get_short_name(self):
+        return self.full_name or self.username
+
+    @cached_property
+    def access(self):
+        """What this user may reach, worked out once per request."""
+        from counseling.permissions import Access
+
+        return Access(self)
+
+
+class ActiveQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class School(AuditedModel):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class DepartmentQuerySet(ActiveQuerySet):
+    def visible_to(self, user):
+        return self.filter(access_of(user).department_q(""))
+
+
+class Department(AuditedModel):
+    """A 专业科: a group of classes of related majors, with a liaison."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="departments", verbose_name=_("school")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    code = models.CharField(_("code"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["school", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="department_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SchoolClassQuerySet(ActiveQuerySet):
+    def visible_to(self, user):
+        return self.filter(access_of(user).class_q(""))
+
+    def with_student_count(self):
+        return self.annotate(
+            student_count=models.Count("students", filter=Q(students__is_active=True))
+        )
+
+
+class SchoolClass(AuditedModel):
+    """A 班级. Its grade follows from the enrolment year and the semester."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="classes", verbose_name=_("department")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    enrolment_year = models.PositiveSmallIntegerField(_("enrolment year"))
+    class_teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="taught_classes",
+        verbose_name=_("class teacher"),
+    )
+    size = models.PositiveSmallIntegerField(
+        _("planned size"), null=True, blank=True, help_text=_("Places in the class.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = SchoolClassQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        ordering = ["department__name", "-enrolment_year", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="class_unique_name"),
+            models.CheckConstraint(
+                condition=Q(enrolment_year__gte=2000) & Q(enrolment_year__lte=2100),
+                name="class_enrolment_year_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def school_id(self):
+        return self.department.school_id
+
+    def grade(self, on=None):
+        """Year of study (1 for new students) on a date; a school year starts in August."""
+        on = on or timezone.localdate()
+        school_year = on.year if on.month >= 8 else on.year - 1
+        return school_year - self.enrolment_year + 1
+
+
+class SemesterQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(access_of(user).school_q("school"))
+
+    def current(self, school, on=None):
+        """The semester that contains the date, else the latest one that began before it."""
+        on = on or timezone.localdate()
+        started = self.filter(school=school, first_monday__lte=on).order_by("-first_monday")
+        for semester in started[:2]:
+            if semester.contains(on):
+                return semester
+        return started.first() or self.filter(school=school).order_by("first_monday").first()
+
+
+class Semester(AuditedModel):
+    """A 学期 of numbered teaching weeks, Monday first; week numbers are never stored."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="semesters", verbose_name=_("school")
+    )
+    name = models.CharField(
+        _("name"), max_length=60, help_text=_("For example 2026-2027学年第一学期")
+    )
+    first_monday = models.DateField(_("first Monday"))
+    weeks = models.PositiveSmallIntegerField(_("number of weeks"))
+
+    objects = SemesterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("semester")
+        verbose_name_plural = _("semesters")
+        ordering = ["school", "-first_monday"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="semester_unique_name"),
+            models.CheckConstraint(
+                condition=Q(weeks__gte=1) & Q(weeks__lte=30), name="semester_weeks_range"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.first_monday and self.first_monday.weekday() != 0:
+            raise ValidationError(
+                {"first_monday": _("The first day of a semester must be a Monday.")}
+            )
+        if self.weeks is not None and not 1 <= self.weeks <= 30:
+            raise ValidationError({"weeks": _("A semester has between 1 and 30 weeks.")})
+        if self.first_monday and self.weeks and self.school_id:
+            overlapping = Semester.objects.filter(
+                school_id=self.school_id,
+                first_monday__lt=self.last_day + datetime.timedelta(days=1),
+            ).exclude(pk=self.pk)
+            for other in overlapping:
+                if other.last_day >= self.first_monday:
+                    raise ValidationError(
+                        _("This semester overlaps %(other)s.") % {"other": other.name}
+                    )
+
+    @property
+    def last_day(self):
+        return self.first_monday + datetime.timedelta(weeks=self.weeks, days=-1)
+
+    def contains(self, day):
+        return self.first_monday <= day <= self.last_day
+
+    def week_of(self, day):
+        """Teaching week number (1-based) that contains the date, or None outside the semester."""
+        if not self.contains(day):
+            return None
+        return (day - self.first_monday).days // 7 + 1
+
+    def week_start(self, number):
+        if not 1 <= number <= self.weeks:
+            raise ValueError(f"week {number} is outside 1..{self.weeks}")
+        return self.first_monday + datetime.timedelta(weeks=number - 1)
+
+    def week_end(self, number):
+        return self.week_start(number) + datetime.timedelta(days=6)
+
+    @staticmethod
+    def is_odd(number):
+        return number % 2 == 1
+
+    @cached_property
+    def non_teaching_weeks(self):
+        """Week numbers covered by a break (holiday, exams)."""
+        weeks = set()
+        for brk in self.breaks.all():
+            weeks.update(range(brk.first_week, brk.last_week + 1))
+        return frozenset(w for w in weeks if 1 <= w <= self.weeks)
+
+    def is_teaching_week(self, number):
+        return 1 <= number <= self.weeks and number not in self.non_teaching_weeks
+
+    def teaching_weeks(self):
+        return [n for n in range(1, self.weeks + 1) if n not in self.non_teaching_weeks]
+
+    def current_week(self, on=None):
+        return self.week_of(on or timezone.localdate())
+
+
+class SemesterBreak(models.Model):
+    """Weeks of a semester without teaching: a holiday such as 国庆, or exams."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday")
+        EXAMS = "exams", _("Exams")
+        OTHER = "other", _("Other")
+
+    semester = models.ForeignKey(
+        Semester, on_delete=models.CASCADE, related_name="breaks", verbose_name=_("semester")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.HOLIDAY)
+    first_week = models.PositiveSmallIntegerField(_("first week"))
+    last_week = models.PositiveSmallIntegerField(_("last week"))
+
+    class Meta:
+        verbose_name = _("week without teaching")
+        verbose_name_plural = _("weeks without teaching")
+        ordering = ["first_week"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_week__gte=1) & Q(last_week__gte=models.F("first_week")),
+                name="break_weeks_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.first_week and self.last_week and self.last_week < self.first_week:
+            raise ValidationError(_("The last week cannot come before the first week."))
+        if self.semester_id and self.last_week and self.last_week > self.semester.weeks:
+            raise ValidationError(
+                _("The semester has only %(n)s weeks.") % {"n": self.semester.weeks}
+            )
+
+
+class StudentQuerySet(ActiveQuerySet):
+    def visible_to(self, user):
+        return self.filter(access_of(user).class_q("school_class"))
+
+
+class Student(AuditedModel):
+    class Gender(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="students", verbose_name=_("school")
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="students", verbose_name=_("class")
+    )
+    student_number = models.CharField(_("student number"), max_length=30)
+    name = models.CharField(_("name"), max_length=60)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    out_of_town = models.BooleanField(
+        _("from out of town"), default=False, help_text=_("Boards away from home.")
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="student",
+        verbose_name=_("account"),
+    )
+    is_active = models.BooleanField(_("on the roster"), default=True)
+
+    objects = StudentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+        ordering = ["student_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "student_number"], name="student_unique_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.student_number})"
+
+
+class RoleQuerySet(models.QuerySet):
+    def current(self):
+        today = timezone.localdate()
+        return self.filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=today),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+        )
+
+    def visible_to(self, user):
+        return self.filter(access_of(user).school_q("school"))
+
+
+class Role(AuditedModel):
+    """One role of one person, scoped to a school, a department or a class.
+
+    Class teachers are not here: a class names its teacher (SchoolClass.class_teacher),
+    so the two can never disagree.
+    """
+
+    class Kind(models.TextChoices):
+        SCHOOL_ADMIN = "school_admin", _("School administrator")
+        COUNSELOR = "counselor", _("Counselor")
+        LIAISON = "liaison", _("Department liaison")
+        COMMITTEE_MEMBER = "committee_member", _("Committee member")
+        STUDENT = "student", _("Student")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="roles",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("role"), max_length=20, choices=Kind.choices)
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="roles", verbose_name=_("school")
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name=_("department"),
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name=_("class"),
+    )
+    is_head = models.BooleanField(_("head counselor"), default=False)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+
+    objects = RoleQuerySet.as_manager()
+
+    # Which scope each kind needs; mirrored by the check constraint below.
+    DEPARTMENT_KINDS = {Kind.LIAISON}
+    CLASS_KINDS = {Kind.COMMITTEE_MEMBER, Kind.STUDENT}
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["school", "kind"]
+        constraints = [
+            models.CheckConstraint(
+                name="role_scope_matches_kind",
+                condition=(
+                    Q(kind="liaison", department__isnull=False, school_class__isnull=True)
+                    | Q(
+                        kind__in=["committee_member", "student"],
+                        school_class__isnull=False,
+                        department__isnull=True,
+                    )
+                    | Q(
+                        kind__in=["school_admin", "counselor"],
+                        department__isnull=True,
+                        school_class__isnull=True,
+                    )
+                ),
+            ),
+            models.CheckConstraint(
+                name="role_head_is_counselor", condition=Q(is_head=False) | Q(kind="counselor")
+            ),
+            # One role of a kind per scope; three partial constraints because the
+            # scope columns not used by a kind are NULL, and NULLs never clash.
+            models.UniqueConstraint(
+                fields=["user", "kind", "school"],
+                condition=Q(department__isnull=True, school_class__isnull=True),
+                name="role_unique_school",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "department"],
+                condition=Q(department__isnull=False),
+                name="role_unique_department",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "school_class"],
+                condition=Q(school_class__isnull=False),
+                name="role_unique_class",
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.school_class or self.department or self.school
+        return f"{self.user} · {self.get_kind_display()} · {scope}"
+
+    def clean(self):
+        errors = {}
+        if self.kind in self.DEPARTMENT_KINDS:
+            if not self.department_id:
+                errors["department"] = _("A department liaison needs a department.")
+            self.school_class = None
+        elif self.kind in self.CLASS_KINDS:
+            if not self.school_class_id:
+                errors["school_class"] = _("This role needs a class.")
+            self.department = None
+        else:
+            self.department = None
+            self.school_class = None
+        if self.is_head and self.kind != self.Kind.COUNSELOR:
+            errors["is_head"] = _("Only a counselor can be the head counselor.")
+        if self.department_id and self.school_id and self.department.school_id != self.school_id:
+            errors["department"] = _("The department belongs to another school.")
+        if (
+            self.school_class_id
+            and self.school_id
+            and self.school_class.department.school_id != self.school_id
+        ):
+            errors["school_class"] = _("The class belongs to another school.")
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("A role cannot end before it starts.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,214 @@
+"""Who may see and do what: queryset scopes (`visible_to`) and role predicates.
+
+Every page reaches data through `Model.objects.visible_to(user)`, and every scope is
+built here from the user's current roles. A user with no role sees nothing: the scopes
+start empty and only roles widen them, so a forgotten case fails closed.
+"""
+
+from functools import cached_property
+
+import rules
+from django.db.models import Q
+
+NOTHING = Q(pk__in=[])
+
+
+class Access:
+    """The user's roles, read once (two queries) and kept for the request."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @property
+    def authenticated(self):
+        return self.user.is_authenticated and self.user.is_active
+
+    @property
+    def is_sysadmin(self):
+        return self.authenticated and self.user.is_superuser
+
+    @cached_property
+    def roles(self):
+        if not self.authenticated:
+            return []
+        return list(
+            self.user.roles.current().select_related("school", "department", "school_class")
+        )
+
+    @cached_property
+    def taught_classes(self):
+        if not self.authenticated:
+            return []
+        return list(self.user.taught_classes.filter(is_active=True).select_related("department"))
+
+    def _ids(self, kind, attr):
+        return frozenset(getattr(r, attr) for r in self.roles if r.kind == kind)
+
+    @cached_property
+    def school_admin_school_ids(self):
+        return self._ids("school_admin", "school_id")
+
+    @cached_property
+    def counselor_school_ids(self):
+        return self._ids("counselor", "school_id")
+
+    @cached_property
+    def head_counselor_school_ids(self):
+        return frozenset(r.school_id for r in self.roles if r.kind == "counselor" and r.is_head)
+
+    @cached_property
+    def liaison_department_ids(self):
+        return self._ids("liaison", "department_id")
+
+    @cached_property
+    def member_class_ids(self):
+        return self._ids("committee_member", "school_class_id")
+
+    @cached_property
+    def student_class_ids(self):
+        return self._ids("student", "school_class_id")
+
+    @cached_property
+    def teacher_class_ids(self):
+        return frozenset(c.pk for c in self.taught_classes)
+
+    @cached_property
+    def school_ids(self):
+        """Schools in which the user holds any role."""
+        ids = {r.school_id for r in self.roles}
+        ids.update(c.department.school_id for c in self.taught_classes)
+        return frozenset(ids)
+
+    @cached_property
+    def whole_school_ids(self):
+        """Schools whose whole network the user sees: administrators and counselors."""
+        return self.school_admin_school_ids | self.counselor_school_ids
+
+    @cached_property
+    def primary_school(self):
+        """The school new records belong to; a person works for one school in practice."""
+        for role in self.roles:
+            return role.school
+        for cls in self.taught_classes:
+            return cls.department.school
+        if self.is_sysadmin:
+            from counseling.models import School
+
+            return School.objects.order_by("pk").first()
+        return None
+
+    # Scopes, each a Q over a path that leads to the named model ("" for the model itself).
+
+    @staticmethod
+    def _via(path, lookup):
+        return f"{path}__{lookup}" if path else lookup
+
+    @staticmethod
+    def _in(path):
+        return f"{path}__in" if path else "pk__in"
+
+    def school_q(self, path):
+        if self.is_sysadmin:
+            return Q()
+        if not self.school_ids:
+            return NOTHING
+        return Q(**{self._in(path): self.school_ids})
+
+    def department_q(self, path):
+        if self.is_sysadmin:
+            return Q()
+        q = NOTHING
+        if self.whole_school_ids:
+            q |= Q(**{self._via(path, "school__in"): self.whole_school_ids})
+        if self.liaison_department_ids:
+            q |= Q(**{self._in(path): self.liaison_department_ids})
+        return q
+
+    def class_q(self, path):
+        if self.is_sysadmin:
+            return Q()
+        q = NOTHING
+        if self.whole_school_ids:
+            q |= Q(**{self._via(path, "department__school__in"): self.whole_school_ids})
+        if self.liaison_department_ids:
+            q |= Q(**{self._via(path, "department__in"): self.liaison_department_ids})
+        if self.teacher_class_ids:
+            q |= Q(**{self._in(path): self.teacher_class_ids})
+        return q
+
+    @property
+    def is_counselor(self):
+        return bool(self.counselor_school_ids)
+
+    @property
+    def role_names(self):
+        """The kinds of role held, class teacher included, for menus and home pages."""
+        names = {r.kind for r in self.roles}
+        if self.taught_classes:
+            names.add("class_teacher")
+        if self.is_sysadmin:
+            names.add("sysadmin")
+        return names
+
+
+def access_of(user):
+    """The Access of any user, anonymous ones included (they get an empty one)."""
+    access = getattr(user, "access", None)
+    return access if isinstance(access, Access) else Access(user)
+
+
+# Predicates for `rules`: templates use {% has_perm %}, views `user.has_perm`.
+
+
+@rules.predicate
+def is_sysadmin(user):
+    return access_of(user).is_sysadmin
+
+
+@rules.predicate
+def is_school_admin(user):
+    return bool(access_of(user).school_admin_school_ids)
+
+
+@rules.predicate
+def is_counselor(user):
+    return access_of(user).is_counselor
+
+
+@rules.predicate
+def is_head_counselor(user):
+    return bool(access_of(user).head_counselor_school_ids)
+
+
+@rules.predicate
+def is_liaison(user):
+    return bool(access_of(user).liaison_department_ids)
+
+
+@rules.predicate
+def is_class_teacher(user):
+    return bool(access_of(user).teacher_class_ids)
+
+
+@rules.predicate
+def is_committee_member(user):
+    return bool(access_of(user).member_class_ids)
+
+
+@rules.predicate
+def is_student(user):
+    return bool(access_of(user).student_class_ids)
+
+
+rules.add_perm(
+    "counseling.see_network",
+    is_sysadmin | is_school_admin | is_counselor | is_liaison | is_class_teacher,
+)
+rules.add_perm("counseling.see_whole_school", is_sysadmin | is_school_admin | is_counselor)
+rules.add_perm("counseling.manage_network", is_sysadmin | is_counselor)
+rules.add_perm("counseling.import_roster", is_counselor)
+rules.add_perm("counseling.manage_semesters", is_sysadmin | is_school_admin | is_counselor)
+rules.add_perm("counseling.manage_roles", is_sysadmin | is_school_admin | is_head_counselor)
+# Granting a counselor role opens sensitive data, so the system administrator may not.
+rules.add_perm("counseling.grant_counselor_role", is_school_admin | is_head_counselor)
+rules.add_perm("counseling.see_audit", is_sysadmin | is_head_counselor)

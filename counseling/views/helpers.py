@@ -1,0 +1,44 @@
+"""Small helpers shared by the views of every app."""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from counseling.permissions import access_of
+
+PAGE_SIZE = 25
+
+
+def paginate(request, queryset, per_page=PAGE_SIZE):
+    """One page of a list; a bad or too large page number gives the last page, not an error."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def require_perm(perm):
+    """403 for signed-in users without the permission (login is enforced site-wide first)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def visible_or_404(model, user, **lookup):
+    """An object the user may see, else 404 (strangers learn nothing of what exists)."""
+    return get_object_or_404(model.objects.visible_to(user), **lookup)
+
+
+def school_of(request):
+    school = access_of(request.user).primary_school
+    if school is None:
+        raise Http404("no school")
+    return school
