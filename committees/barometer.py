@@ -1,0 +1,702 @@
+"""The barometer's rules: what each class is expected to file, filing and locking, and the
+alert rules. Views and tasks call these; the models stay plain."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from committees.models import (
+    Alert,
+    Barometer,
+    BarometerConcern,
+    BarometerSettings,
+    ClassAbsence,
+    CommitteeMember,
+    ConcernKind,
+    CourseSuggestion,
+    ImmediateReport,
+    Severity,
+    StudentOfConcern,
+    TalkTask,
+    Weather,
+)
+from counseling import audit
+from counseling.crypto import keyed_hash
+from counseling.models import Role, SchoolClass, Semester
+from counseling.notifications import notify
+
+Action = audit.AuditEntry.Action
+
+
+class BarometerError(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# --- What is expected ---------------------------------------------------------------
+
+
+def due_weeks(semester, now=None):
+    """Teaching weeks whose barometer is due by now: those whose deadline has passed."""
+    now = now or timezone.now()
+    rules = BarometerSettings.for_school(semester.school)
+    return [w for w in semester.teaching_weeks() if rules.deadline(semester, w) < now]
+
+
+@dataclass
+class Coverage:
+    """Completeness and timeliness over (class, week) pairs; never above 100 %."""
+
+    expected: set = field(default_factory=set)
+    filed: set = field(default_factory=set)
+    on_time: set = field(default_factory=set)
+    department_of: dict = field(default_factory=dict)
+
+    @staticmethod
+    def _rates(expected, filed, on_time):
+        n = len(expected)
+        return {
+            "expected": n,
+            "filed": len(filed & expected),
+            "on_time": len(on_time & expected),
+            "completeness": len(filed & expected) / n if n else None,
+            "timeliness": len(on_time & expected) / n if n else None,
+        }
+
+    def total(self):
+        return self._rates(self.expected, self.filed, self.on_time)
+
+    def _group(self, key):
+        groups = {}
+        for pair in self.expected:
+            groups.setdefault(key(pair), set()).add(pair)
+        return {
+            k: self._rates(pairs, self.filed & pairs, self.on_time & pairs)
+            for k, pairs in sorted(groups.items())
+        }
+
+    def by_week(self):
+        return self._group(lambda pair: pair[1])
+
+    def by_class(self):
+        return self._group(lambda pair: pair[0])
+
+    def by_department(self):
+        return self._group(lambda pair: self.department_of[pair[0]])
+
+
+def expected_pairs(semester, classes, weeks):
+    """(class id, week) pairs a barometer is expected for: teaching weeks, less absences."""
+    classes = list(classes)
+    absences = {}
+    for absence in ClassAbsence.objects.filter(school_class__in=classes):
+        absences.setdefault(absence.school_class_id, []).append(absence)
+    teaching = [w for w in weeks if semester.is_teaching_week(w)]
+    pairs = set()
+    for cls in classes:
+        away = absences.get(cls.pk, [])
+        for week in teaching:
+            if not any(a.covers_week(semester, week) for a in away):
+                pairs.add((cls.pk, week))
+    return pairs
+
+
+def coverage(semester, classes=None, weeks=None, now=None):
+    """Coverage of classes (default: every active class of the school) over weeks (default:
+    the weeks due by now). A fixed number of queries, whatever the number of classes."""
+    if classes is None:
+        classes = SchoolClass.objects.active().filter(department__school=semester.school)
+    classes = list(classes)
+    if weeks is None:
+        weeks = due_weeks(semester, now)
+    result = Coverage(department_of={c.pk: c.department_id for c in classes})
+    result.expected = expected_pairs(semester, classes, weeks)
+    rows = Barometer.objects.filter(
+        semester=semester, school_class__in=classes, week__in=list(weeks)
+    ).values_list("school_class_id", "week", "late")
+    for class_id, week, late in rows:
+        result.filed.add((class_id, week))
+        if not late:
+            result.on_time.add((class_id, week))
+    return result
+
+
+# --- Filing ---------------------------------------------------------------------------
+
+
+@dataclass
+class Filing:
+    weather: int
+    nothing_to_report: bool = False
+    note: str = ""
+    concerns: dict = field(default_factory=dict)  # kind -> count
+    students: list = field(default_factory=list)  # (student, kind, severity, note)
+    suggestions: list = field(default_factory=list)  # texts
+
+
+def member_classes(user, semester):
+    return SchoolClass.objects.filter(
+        committee_members__semester=semester,
+        committee_members__student__user=user,
+        committee_members__ended_on__isnull=True,
+    ).distinct()
+
+
+def _check(filing, school_class):
+    if filing.nothing_to_report:
+        filing.weather = Weather.SUNNY
+        filing.concerns, filing.students = {}, []
+    if filing.weather not in Weather.values:
+        raise BarometerError("weather", _("Pick the class's weather."))
+    size = school_class.students.filter(is_active=True).count()
+    for kind, count in filing.concerns.items():
+        if kind not in ConcernKind.values or count < 0:
+            raise BarometerError("concern", _("Unknown kind of concern."))
+        if count > size:
+            raise BarometerError(
+                "concern_count",
+                _("%(n)s is more than the %(size)s students of the class.")
+                % {"n": count, "size": size},
+            )
+    seen = set()
+    for student, kind, severity, _note in filing.students:
+        if student.school_class_id != school_class.pk or not student.is_active:
+            raise BarometerError(
+                "student", _("A student of concern must be on the class's roster.")
+            )
+        if student.pk in seen:
+            raise BarometerError(
+                "student_twice", _("%(name)s is listed twice.") % {"name": student.name}
+            )
+        seen.add(student.pk)
+        if kind not in ConcernKind.values or severity not in Severity.values:
+            raise BarometerError("student_kind", _("Give each student a kind and a severity."))
+
+
+def file_barometer(user, school_class, semester, week, filing, *, now=None, request=None):
+    """File or edit a class's barometer for a week; raises BarometerError with a message.
+
+    One barometer per class and week is the database's rule: when two members of a class
+    submit at once, the second is told, and nothing of it is half-written.
+    """
+    now = now or timezone.now()
+    if not semester.is_teaching_week(week):
+        raise BarometerError("week", _("Week %(n)s has no teaching.") % {"n": week})
+    current = semester.week_of(timezone.localtime(now).date())
+    if current is not None and week > current:
+        raise BarometerError("future", _("A week's barometer is filed during or after that week."))
+    _check(filing, school_class)
+    rules = BarometerSettings.for_school(semester.school)
+    deadline = rules.deadline(semester, week)
+    try:
+        with transaction.atomic():
+            barometer = (
+                Barometer.objects.select_for_update()
+                .filter(semester=semester, school_class=school_class, week=week)
+                .first()
+            )
+            created = barometer is None
+            if created:
+                barometer = Barometer(
+                    semester=semester,
+                    school_class=school_class,
+                    week=week,
+                    filed_by=user,
+                    submitted_at=now,
+                    late=now > deadline,
+                )
+            elif not barometer.editable(now, deadline):
+                raise BarometerError(
+                    "locked",
+                    _("This barometer is locked since its deadline. Ask a counselor to reopen it."),
+                )
+            barometer.weather = filing.weather
+            barometer.nothing_to_report = filing.nothing_to_report
+            barometer.note = filing.note.strip()
+            barometer.save()
+            _replace_details(barometer, filing)
+            barometer.log_action(user, Action.CREATE if created else Action.UPDATE, request=request)
+            evaluate(barometer, now=now)
+    except IntegrityError as exc:
+        raise BarometerError(
+            "already_filed",
+            _(
+                "A classmate filed this week's barometer a moment ago. It is shown now: check it and add to it."
+            ),
+        ) from exc
+    return barometer, created
+
+
+def _replace_details(barometer, filing):
+    barometer.concerns.all().delete()
+    BarometerConcern.objects.bulk_create(
+        BarometerConcern(barometer=barometer, kind=k, count=n)
+        for k, n in filing.concerns.items()
+        if n
+    )
+    barometer.students.all().delete()
+    StudentOfConcern.objects.bulk_create(
+        StudentOfConcern(
+            barometer=barometer,
+            student_ref=keyed_hash(student.pk),
+            student_id_enc=str(student.pk),
+            kind=kind,
+            severity=severity,
+            note=note.strip(),
+        )
+        for student, kind, severity, note in filing.students
+    )
+    # Suggestions already answered stay; the open ones are replaced by what was sent.
+    barometer.suggestions.filter(status=CourseSuggestion.Status.OPEN).delete()
+    kept = set(barometer.suggestions.values_list("text", flat=True))
+    CourseSuggestion.objects.bulk_create(
+        CourseSuggestion(
+            barometer=barometer, department_id=barometer.school_class.department_id, text=t.strip()
+        )
+        for t in filing.suggestions
+        if t.strip() and t.strip() not in kept
+    )
+
+
+@transaction.atomic
+def reopen(barometer, counselor, *, request=None, now=None):
+    now = now or timezone.now()
+    hours = BarometerSettings.for_school(barometer.semester.school).reopen_hours
+    barometer.reopened_until = now + datetime.timedelta(hours=hours)
+    barometer.save(update_fields=["reopened_until", "updated_at"])
+    barometer.log_action(
+        counselor, Action.REACTIVATE, request=request, changes={"reopened_hours": hours}
+    )
+
+
+@transaction.atomic
+def immediate_report(user, school_class, semester, student, note, *, request=None):
+    """即时报告: reaches every counselor at once, outside the weekly cycle."""
+    if student.school_class_id != school_class.pk:
+        raise BarometerError("student", _("The student must be on the class's roster."))
+    if not note.strip():
+        raise BarometerError("note", _("Say what happened."))
+    report = ImmediateReport.objects.create(
+        semester=semester,
+        school_class=school_class,
+        student_ref=keyed_hash(student.pk),
+        student_id_enc=str(student.pk),
+        note=note.strip(),
+        filed_by=user,
+    )
+    audit.record(user, Action.CREATE, report, request=request, label=_("Immediate report"))
+    raise_alert(
+        semester,
+        school_class,
+        Alert.Rule.IMMEDIATE,
+        Alert.Grade.RED,
+        key=f"immediate:{report.pk}",
+        student_pk=student.pk,
+        week=semester.current_week(),
+    )
+    return report
+
+
+# --- Alerts ---------------------------------------------------------------------------
+
+
+def _counselors(school):
+    return [
+        r.user
+        for r in Role.objects.current()
+        .filter(kind=Role.Kind.COUNSELOR, school=school)
+        .select_related("user")
+    ]
+
+
+def _least_busy(counselors):
+    if not counselors:
+        return None
+    load = dict(
+        Alert.objects.open()
+        .filter(assigned_to__in=counselors)
+        .values_list("assigned_to")
+        .annotate(n=Count("pk"))
+    )
+    return min(counselors, key=lambda u: (load.get(u.pk, 0), u.pk))
+
+
+def raise_alert(
+    semester, school_class, rule, grade, *, key, week=None, barometer=None, student_pk=None
+):
+    """Raise an alert once: a second call with the same key does nothing and returns None."""
+    if Alert.objects.filter(key=key).exists():
+        return None
+    counselors = _counselors(semester.school)
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                school=semester.school,
+                semester=semester,
+                school_class=school_class,
+                week=week,
+                rule=rule,
+                grade=grade,
+                key=key,
+                barometer=barometer,
+                student_ref=keyed_hash(student_pk) if student_pk else "",
+                student_id_enc=str(student_pk) if student_pk else "",
+                assigned_to=_least_busy(counselors),
+            )
+    except IntegrityError:
+        return None  # raised a moment ago by a concurrent filing
+    url = reverse("committees:alert-detail", args=[alert.pk])
+    label = alert.get_rule_display()
+    title = _("%(grade)s alert: %(cls)s") % {
+        "grade": alert.get_grade_display(),
+        "cls": school_class,
+    }
+    if grade == Alert.Grade.RED:
+        notify(counselors, "committees.alert_red", title, label, url=url)
+    elif alert.assigned_to:
+        notify([alert.assigned_to], "committees.alert", title, label, url=url)
+    if school_class.class_teacher_id:
+        # The class teacher learns that its class has an alert, never whom it names.
+        notify(
+            [school_class.class_teacher],
+            "committees.alert_teacher",
+            _("An alert for your class %(cls)s") % {"cls": school_class},
+            _("The counseling office is following it up."),
+        )
+    return alert
+
+
+def _named_streak(semester, school_class, student_ref, week):
+    """Consecutive expected weeks, ending at `week`, whose barometer names the student."""
+    named = set(
+        StudentOfConcern.objects.filter(
+            barometer__semester=semester,
+            barometer__school_class=school_class,
+            student_ref=student_ref,
+        ).values_list("barometer__week", flat=True)
+    )
+    expected = sorted(w for _c, w in expected_pairs(semester, [school_class], range(1, week + 1)))
+    streak = 0
+    for w in reversed(expected):
+        if w not in named:
+            break
+        streak += 1
+    start = expected[len(expected) - streak] if streak else week
+    return streak, start
+
+
+def evaluate(barometer, now=None):
+    """Run every rule that a filed barometer can trip. Each alert is raised once."""
+    semester, cls, week = barometer.semester, barometer.school_class, barometer.week
+    rules = BarometerSettings.for_school(semester.school)
+    raised = []
+
+    def add(alert):
+        if alert:
+            raised.append(alert)
+
+    if barometer.weather == Weather.STORM:
+        add(
+            raise_alert(
+                semester,
+                cls,
+                Alert.Rule.STORM,
+                Alert.Grade.RED,
+                key=f"storm:{barometer.pk}",
+                week=week,
+                barometer=barometer,
+            )
+        )
+    earlier = list(
+        Barometer.objects.filter(semester=semester, school_class=cls, week__lt=week)
+        .order_by("-week")
+        .values_list("weather", flat=True)[: rules.baseline_weeks]
+    )
+    if len(earlier) >= 2 and barometer.weather - sum(earlier) / len(earlier) >= rules.drop_steps:
+        add(
+            raise_alert(
+                semester,
+                cls,
+                Alert.Rule.DROP,
+                Alert.Grade.ORANGE,
+                key=f"drop:{barometer.pk}",
+                week=week,
+                barometer=barometer,
+            )
+        )
+    for concern in barometer.students.all():
+        pk = concern.student_pk
+        if concern.severity == Severity.URGENT:
+            add(
+                raise_alert(
+                    semester,
+                    cls,
+                    Alert.Rule.URGENT,
+                    Alert.Grade.RED,
+                    key=f"urgent:{barometer.pk}:{concern.student_ref}",
+                    week=week,
+                    barometer=barometer,
+                    student_pk=pk,
+                )
+            )
+        streak, start = _named_streak(semester, cls, concern.student_ref, week)
+        base = f"{semester.pk}:{concern.student_ref}:{start}"
+        if streak >= rules.named_member_weeks:
+            alert = raise_alert(
+                semester,
+                cls,
+                Alert.Rule.NAMED_MEMBER,
+                Alert.Grade.YELLOW,
+                key=f"named_member:{base}",
+                week=week,
+                barometer=barometer,
+                student_pk=pk,
+            )
+            if alert:
+                _talk_task(alert, barometer)
+            add(alert)
+        if streak >= rules.named_task_weeks:
+            add(
+                raise_alert(
+                    semester,
+                    cls,
+                    Alert.Rule.NAMED_TASK,
+                    Alert.Grade.ORANGE,
+                    key=f"named_task:{base}",
+                    week=week,
+                    barometer=barometer,
+                    student_pk=pk,
+                )
+            )
+        if streak > rules.named_task_weeks:
+            add(
+                raise_alert(
+                    semester,
+                    cls,
+                    Alert.Rule.NAMED_CASE,
+                    Alert.Grade.RED,
+                    key=f"named_case:{base}",
+                    week=week,
+                    barometer=barometer,
+                    student_pk=pk,
+                )
+            )
+    add(check_fidelity(semester, cls, week, rules))
+    return raised
+
+
+def _talk_task(alert, barometer):
+    member = (
+        CommitteeMember.objects.active()
+        .filter(
+            semester=barometer.semester,
+            school_class=barometer.school_class,
+            student__user=barometer.filed_by,
+        )
+        .first()
+        or CommitteeMember.objects.active()
+        .filter(semester=barometer.semester, school_class=barometer.school_class)
+        .first()
+    )
+    if member is None:
+        return
+    TalkTask.objects.create(alert=alert, member=member)
+    if member.student.user_id:
+        notify(
+            [member.student.user],
+            "committees.talk_task",
+            _("Please have a talk with a classmate"),
+            _(
+                "A classmate you named two weeks running: talk with them this week and note how it went."
+            ),
+            url=reverse("committees:talk-tasks"),
+        )
+
+
+def check_fidelity(semester, school_class, week, rules=None):
+    """A class that reports 晴 with no concerns week after week while one of its students
+    has an open alert: the counselor checks whether the reports can be trusted."""
+    rules = rules or BarometerSettings.for_school(semester.school)
+    recent = list(
+        Barometer.objects.filter(semester=semester, school_class=school_class, week__lte=week)
+        .order_by("-week")
+        .annotate(
+            concern_total=Count("concerns", filter=Q(concerns__count__gt=0)),
+            named=Count("students"),
+        )
+        .values_list("weather", "concern_total", "named")[: rules.fidelity_weeks]
+    )
+    if len(recent) < rules.fidelity_weeks or any(
+        w != Weather.SUNNY or c or n for w, c, n in recent
+    ):
+        return None
+    open_for_student = (
+        Alert.objects.open().filter(school_class=school_class).exclude(student_ref="")
+    )
+    if not open_for_student.exists():
+        return None
+    return raise_alert(
+        semester,
+        school_class,
+        Alert.Rule.FIDELITY,
+        Alert.Grade.YELLOW,
+        key=f"fidelity:{semester.pk}:{school_class.pk}:{week}",
+        week=week,
+    )
+
+
+def check_missing(semester, now=None):
+    """Classes without a barometer for `missing_weeks` expected weeks running (weekly job)."""
+    rules = BarometerSettings.for_school(semester.school)
+    weeks = due_weeks(semester, now)
+    if not weeks:
+        return []
+    result = coverage(semester, weeks=weeks, now=now)
+    classes = {c.pk: c for c in SchoolClass.objects.filter(pk__in=result.department_of)}
+    raised = []
+    by_class = {}
+    for class_id, week in result.expected:
+        by_class.setdefault(class_id, []).append(week)
+    for class_id, expected in by_class.items():
+        run = 0
+        for week in sorted(expected, reverse=True):
+            if (class_id, week) in result.filed:
+                break
+            run += 1
+        if run >= rules.missing_weeks:
+            last = max(expected)
+            alert = raise_alert(
+                semester,
+                classes[class_id],
+                Alert.Rule.MISSING,
+                Alert.Grade.ORANGE,
+                key=f"missing:{semester.pk}:{class_id}:{last - run + 1}",
+                week=last,
+            )
+            if alert:
+                raised.append(alert)
+    return raised
+
+
+# --- Follow-up ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_up(alert, counselor, text, *, status=None, outcome="", request=None):
+    from committees.models import AlertNote
+
+    if text.strip():
+        AlertNote.objects.create(alert=alert, author=counselor, text=text.strip())
+    if status == Alert.Status.CLOSED:
+        if not outcome.strip():
+            raise BarometerError("outcome", _("Say how the alert ended before closing it."))
+        alert.outcome = outcome.strip()
+        alert.closed_at = timezone.now()
+    if status:
+        alert.status = status
+    elif alert.status == Alert.Status.OPEN and text.strip():
+        alert.status = Alert.Status.FOLLOWING
+    alert.save()
+    audit.record(counselor, Action.UPDATE, alert, request=request, changes={"status": alert.status})
+
+
+# --- Reminders ------------------------------------------------------------------------
+
+
+def missing_classes(semester, week):
+    filed = Barometer.objects.filter(semester=semester, week=week).values("school_class")
+    classes = (
+        SchoolClass.objects.active()
+        .filter(department__school=semester.school)
+        .exclude(pk__in=filed)
+    )
+    expected = {c for c, _w in expected_pairs(semester, classes, [week])}
+    return [c for c in classes.select_related("department", "class_teacher") if c.pk in expected]
+
+
+def remind_members(semester, week, classes=None):
+    """Notify the members of classes that have not filed a week's barometer."""
+    classes = missing_classes(semester, week) if classes is None else classes
+    members = (
+        CommitteeMember.objects.active()
+        .filter(semester=semester, school_class__in=classes, student__user__isnull=False)
+        .select_related("student__user")
+    )
+    users = [m.student.user for m in members]
+    notify(
+        users,
+        "committees.barometer_reminder",
+        _("Week %(n)s's barometer is still missing") % {"n": week},
+        _("It takes a minute: open the portal and file it."),
+        url=reverse("committees:barometer-file"),
+    )
+    return len(users)
+
+
+def _already(key):
+    from committees.models.barometer import ReminderLog
+
+    _log, created = ReminderLog.objects.get_or_create(key=key)
+    return not created
+
+
+def run_reminders(now=None):
+    """Daily (Celery beat): the day before the deadline remind the members of classes still
+    missing; after it tell the class teacher; at the second miss running, the liaison.
+    Also the rules that need the calendar rather than a filing: missing weeks."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    sent = {"members": 0, "teachers": 0, "liaisons": 0}
+    for semester in Semester.objects.filter(first_monday__lte=today).select_related("school"):
+        if not semester.contains(today - datetime.timedelta(days=14)) and not semester.contains(
+            today
+        ):
+            continue
+        rules = BarometerSettings.for_school(semester.school)
+        for week in semester.teaching_weeks():
+            deadline = rules.deadline(semester, week)
+            local_deadline = timezone.localtime(deadline).date()
+            if local_deadline - datetime.timedelta(days=1) == today:
+                if not _already(f"members:{semester.pk}:{week}"):
+                    sent["members"] += remind_members(semester, week)
+            elif deadline < now and (today - local_deadline).days <= 7:
+                for cls in missing_classes(semester, week):
+                    if cls.class_teacher_id and not _already(
+                        f"teacher:{semester.pk}:{week}:{cls.pk}"
+                    ):
+                        notify(
+                            [cls.class_teacher],
+                            "committees.barometer_missed",
+                            _("%(cls)s missed week %(n)s's barometer") % {"cls": cls, "n": week},
+                            url=reverse("committees:week-board"),
+                        )
+                        sent["teachers"] += 1
+                    previous = [w for w in semester.teaching_weeks() if w < week]
+                    if (
+                        previous
+                        and not Barometer.objects.filter(
+                            semester=semester, school_class=cls, week=previous[-1]
+                        ).exists()
+                        and not _already(f"liaison:{semester.pk}:{week}:{cls.pk}")
+                    ):
+                        liaisons = [
+                            r.user
+                            for r in Role.objects.current()
+                            .filter(kind=Role.Kind.LIAISON, department=cls.department_id)
+                            .select_related("user")
+                        ]
+                        notify(
+                            liaisons,
+                            "committees.barometer_missed",
+                            _("%(cls)s missed two barometers running") % {"cls": cls},
+                        )
+                        sent["liaisons"] += len(liaisons)
+        check_missing(semester, now)
+    return sent

@@ -1,0 +1,40 @@
+"""Who may do what in the committee network (loaded by rules' autodiscovery)."""
+
+import rules
+
+from counseling.permissions import (
+    access_of,
+    is_class_teacher,
+    is_counselor,
+    is_liaison,
+    is_school_admin,
+    is_sysadmin,
+)
+
+
+@rules.predicate
+def is_association_officer(user):
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_is_association_officer", None)
+    if cached is None:
+        from committees.services import is_officer
+
+        cached = user._is_association_officer = is_officer(user)
+    return cached
+
+
+@rules.predicate
+def has_school_role(user):
+    return bool(access_of(user).school_ids)
+
+
+rules.add_perm("committees.see_schedule", is_sysadmin | has_school_role)
+rules.add_perm("committees.manage", is_counselor)
+rules.add_perm("committees.run_meeting", is_counselor | is_association_officer)
+rules.add_perm(
+    "committees.see_rates", is_counselor | is_school_admin | is_liaison | is_class_teacher
+)
+rules.add_perm(
+    "committees.see_members", is_counselor | is_school_admin | is_liaison | is_class_teacher
+)
