@@ -21,6 +21,22 @@ class CommitteesConfig(AppConfig):
             email=True,
             webhook=True,
         )
+        for key, label, email, webhook in [
+            ("committees.alert_red", _("A red alert (at once)"), True, True),
+            ("committees.alert", _("An alert assigned to me"), True, False),
+            ("committees.alert_teacher", _("An alert for my class (without names)"), False, True),
+            ("committees.talk_task", _("A classmate to talk with"), False, True),
+            ("committees.barometer_reminder", _("Reminder: the barometer is missing"), False, True),
+            ("committees.barometer_missed", _("A class missed its barometer"), True, True),
+            ("committees.suggestion", _("A course suggestion for my department"), True, False),
+            (
+                "committees.suggestion_answered",
+                _("My class's course suggestion was answered"),
+                False,
+                True,
+            ),
+        ]:
+            register_kind(key, label=label, email=email, webhook=webhook)
         register_kind(
             "committees.missed_twice",
             label=_("A committee member missed two meetings in a row"),

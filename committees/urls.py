@@ -1,6 +1,6 @@
 from django.urls import path
 
-from committees.views import association, meetings, members
+from committees.views import association, barometer, board, meetings, members
 
 app_name = "committees"
 
@@ -26,4 +26,23 @@ urlpatterns = [
     path("meetings/<int:pk>/minutes/", meetings.minutes_edit, name="minutes"),
     path("meetings/<int:pk>/materials/new/", meetings.material_upload, name="material-upload"),
     path("materials/<int:pk>/", meetings.material_download, name="material-download"),
+    # The weekly barometer: filing and what follows from it.
+    path("barometer/", barometer.file, name="barometer-file"),
+    path("barometer/<int:pk>/", barometer.detail, name="barometer-detail"),
+    path("barometer/<int:pk>/reopen/", barometer.reopen, name="barometer-reopen"),
+    path("barometer/immediate/", barometer.immediate, name="immediate-report"),
+    path("barometer/settings/", barometer.settings_edit, name="barometer-settings"),
+    path("alerts/", barometer.alert_list, name="alert-list"),
+    path("alerts/<int:pk>/", barometer.alert_detail, name="alert-detail"),
+    path("talk-tasks/", barometer.talk_tasks, name="talk-tasks"),
+    path("suggestions/", barometer.suggestion_list, name="suggestion-list"),
+    path("suggestions/<int:pk>/answer/", barometer.suggestion_answer, name="suggestion-answer"),
+    path("absences/", barometer.absence_list, name="absence-list"),
+    # The counselor's view of every class.
+    path("board/", board.week_board, name="week-board"),
+    path("board/remind/", board.remind_missing, name="remind-missing"),
+    path("board/school/", board.school_trend, name="school-trend"),
+    path("board/department/<int:pk>/", board.department_trend, name="department-trend"),
+    path("board/class/<int:pk>/", board.class_trend, name="class-trend"),
+    path("barometer/export.xlsx", board.export, name="barometer-export"),
 ]

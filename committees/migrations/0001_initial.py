@@ -11,424 +11,1190 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('counseling', '0003_notifications'),
+        ("counseling", "0003_notifications"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReminderLog',
+            name="ReminderLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=120, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=120, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='week')),
-                ('rule', models.CharField(choices=[('storm', 'A class reports a thunderstorm'), ('urgent', 'A student marked urgent'), ('immediate', 'An immediate report'), ('drop', 'A class much worse than its recent average'), ('named_member', 'A student named weeks in a row: the member talks to them'), ('named_task', 'A student named weeks in a row: a counselor task'), ('named_case', 'A student still named: open a case or say why not'), ('missing', 'A class without a barometer weeks running'), ('fidelity', 'All sunny while a student has an open alert')], max_length=16, verbose_name='rule')),
-                ('grade', models.CharField(choices=[('red', 'Red'), ('orange', 'Orange'), ('yellow', 'Yellow')], max_length=8, verbose_name='grade')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('student_ref', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('student_id_enc', counseling.crypto.EncryptedTextField(blank=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('following', 'Following up'), ('closed', 'Closed')], default='open', max_length=10, verbose_name='status')),
-                ('outcome', models.TextField(blank=True, verbose_name='outcome')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='raised')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='counselor')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.school')),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='counseling.schoolclass')),
-                ('semester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.semester')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "week",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="week"),
+                ),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[
+                            ("storm", "A class reports a thunderstorm"),
+                            ("urgent", "A student marked urgent"),
+                            ("immediate", "An immediate report"),
+                            ("drop", "A class much worse than its recent average"),
+                            (
+                                "named_member",
+                                "A student named weeks in a row: the member talks to them",
+                            ),
+                            ("named_task", "A student named weeks in a row: a counselor task"),
+                            ("named_case", "A student still named: open a case or say why not"),
+                            ("missing", "A class without a barometer weeks running"),
+                            ("fidelity", "All sunny while a student has an open alert"),
+                        ],
+                        max_length=16,
+                        verbose_name="rule",
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[("red", "Red"), ("orange", "Orange"), ("yellow", "Yellow")],
+                        max_length=8,
+                        verbose_name="grade",
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("student_ref", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("student_id_enc", counseling.crypto.EncryptedTextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("following", "Following up"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("outcome", models.TextField(blank=True, verbose_name="outcome")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="raised")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed")),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="counselor",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.school",
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alerts",
+                        to="counseling.schoolclass",
+                    ),
+                ),
+                (
+                    "semester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.semester",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'alert',
-                'verbose_name_plural': 'alerts',
-                'ordering': ['-created_at'],
+                "verbose_name": "alert",
+                "verbose_name_plural": "alerts",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AlertNote',
+            name="AlertNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(default=django.utils.timezone.localdate, verbose_name='date')),
-                ('text', counseling.crypto.EncryptedTextField(verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('alert', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='committees.alert')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="date"),
+                ),
+                ("text", counseling.crypto.EncryptedTextField(verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "alert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="committees.alert",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['on', 'created_at'],
+                "ordering": ["on", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Barometer',
+            name="Barometer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('week', models.PositiveSmallIntegerField(verbose_name='week')),
-                ('weather', models.PositiveSmallIntegerField(choices=[(1, 'Sunny'), (2, 'Partly cloudy'), (3, 'Overcast'), (4, 'Rain'), (5, 'Thunderstorm')], verbose_name="the class's weather")),
-                ('nothing_to_report', models.BooleanField(default=False, verbose_name='nothing to report this week')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='first submitted')),
-                ('late', models.BooleanField(default=False, verbose_name='late')),
-                ('reopened_until', models.DateTimeField(blank=True, null=True, verbose_name='reopened until')),
-                ('filed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='filed by')),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='barometers', to='counseling.schoolclass', verbose_name='class')),
-                ('semester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.semester')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("week", models.PositiveSmallIntegerField(verbose_name="week")),
+                (
+                    "weather",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Sunny"),
+                            (2, "Partly cloudy"),
+                            (3, "Overcast"),
+                            (4, "Rain"),
+                            (5, "Thunderstorm"),
+                        ],
+                        verbose_name="the class's weather",
+                    ),
+                ),
+                (
+                    "nothing_to_report",
+                    models.BooleanField(default=False, verbose_name="nothing to report this week"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="first submitted"
+                    ),
+                ),
+                ("late", models.BooleanField(default=False, verbose_name="late")),
+                (
+                    "reopened_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="reopened until"),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="filed by",
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="barometers",
+                        to="counseling.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "semester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.semester",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'barometer',
-                'verbose_name_plural': 'barometers',
-                'ordering': ['-week', 'school_class__name'],
-            },
-        ),
-        migrations.AddField(
-            model_name='alert',
-            name='barometer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alerts', to='committees.barometer'),
-        ),
-        migrations.CreateModel(
-            name='BarometerConcern',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('study', 'Study pressure'), ('relationships', 'Relationships'), ('family', 'Family'), ('love', 'Love and emotions'), ('homesick', 'Homesickness and adjustment'), ('jobs', 'Jobs and internship'), ('phone', 'Phone and internet'), ('health', 'Health'), ('other', 'Other')], max_length=16)),
-                ('count', models.PositiveSmallIntegerField(default=0)),
-                ('barometer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='concerns', to='committees.barometer')),
-            ],
-        ),
-        migrations.CreateModel(
-            name='BarometerSettings',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('deadline_weekday', models.PositiveSmallIntegerField(default=0, help_text='In the week after the one reported; 0 is Monday.', verbose_name='deadline weekday')),
-                ('deadline_time', models.TimeField(default=datetime.time(12, 0), verbose_name='deadline time')),
-                ('reopen_hours', models.PositiveSmallIntegerField(default=48, verbose_name='hours a reopened barometer stays open')),
-                ('drop_steps', models.PositiveSmallIntegerField(default=2, verbose_name='alert when a class is this many steps worse than its average')),
-                ('baseline_weeks', models.PositiveSmallIntegerField(default=4, verbose_name='weeks in that average')),
-                ('named_member_weeks', models.PositiveSmallIntegerField(default=2, verbose_name='weeks in a row a student is named before the member is asked to talk')),
-                ('named_task_weeks', models.PositiveSmallIntegerField(default=3, verbose_name='weeks in a row before a counselor task')),
-                ('missing_weeks', models.PositiveSmallIntegerField(default=2, verbose_name='weeks without a barometer before an alert')),
-                ('fidelity_weeks', models.PositiveSmallIntegerField(default=6, verbose_name='weeks of all-sunny reports, with an open alert, before a check')),
-                ('school', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='barometer_settings', to='counseling.school')),
-            ],
-            options={
-                'verbose_name': 'barometer settings',
-                'verbose_name_plural': 'barometer settings',
-            },
-        ),
-        migrations.CreateModel(
-            name='ClassAbsence',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('internship', 'Internship (顶岗/跟岗实习)'), ('exams', 'Exams'), ('trip', 'Trip'), ('other', 'Other')], max_length=12, verbose_name='kind')),
-                ('starts_on', models.DateField(verbose_name='from')),
-                ('ends_on', models.DateField(verbose_name='until')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='absences', to='counseling.schoolclass', verbose_name='class')),
-            ],
-            options={
-                'verbose_name': 'class absence',
-                'verbose_name_plural': 'class absences',
-                'ordering': ['starts_on'],
-            },
-        ),
-        migrations.CreateModel(
-            name='CommitteeMember',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('appointed_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='appointed on')),
-                ('term_ends_on', models.DateField(blank=True, help_text='Usually two years after appointment.', null=True, verbose_name='term ends on')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
-                ('end_reason', models.CharField(blank=True, max_length=200, verbose_name='reason for ending')),
-                ('replaced_by', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replaces', to='committees.committeemember', verbose_name='replaced by')),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='committee_members', to='counseling.schoolclass', verbose_name='class')),
-                ('semester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.semester', verbose_name='semester')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='counseling.student', verbose_name='student')),
-            ],
-            options={
-                'verbose_name': 'committee member',
-                'verbose_name_plural': 'committee members',
-                'ordering': ['school_class__department__name', 'school_class__name', 'appointed_on'],
-            },
-        ),
-        migrations.CreateModel(
-            name='CourseSuggestion',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='suggestion')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('acknowledged', 'Acknowledged'), ('answered', 'Answered')], default='open', max_length=12, verbose_name='status')),
-                ('adopted', models.BooleanField(null=True, verbose_name='adopted')),
-                ('answer', models.TextField(blank=True, verbose_name='answer')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('barometer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='suggestions', to='committees.barometer')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.department')),
-            ],
-            options={
-                'verbose_name': 'course suggestion',
-                'verbose_name_plural': 'course suggestions',
-                'ordering': ['-created_at'],
-            },
-        ),
-        migrations.CreateModel(
-            name='ImmediateReport',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('student_ref', models.CharField(db_index=True, max_length=64)),
-                ('student_id_enc', counseling.crypto.EncryptedTextField()),
-                ('note', counseling.crypto.EncryptedTextField(verbose_name='what happened')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('filed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.schoolclass')),
-                ('semester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.semester')),
-            ],
-        ),
-        migrations.CreateModel(
-            name='Meeting',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('meeting', 'Meeting'), ('training', 'Training')], max_length=10, verbose_name='kind')),
-                ('date', models.DateField(verbose_name='date')),
-                ('start_time', models.TimeField(verbose_name='starts at')),
-                ('end_time', models.TimeField(verbose_name='ends at')),
-                ('place', models.CharField(max_length=100, verbose_name='place')),
-                ('topic', models.CharField(blank=True, max_length=200, verbose_name='topic')),
-                ('agenda', models.TextField(blank=True, verbose_name='agenda')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='planned', max_length=10, verbose_name='status')),
-                ('cancel_reason', models.CharField(blank=True, max_length=200, verbose_name='reason for cancelling')),
-                ('reminder_sent_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('semester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.semester', verbose_name='semester')),
-            ],
-            options={
-                'verbose_name': 'meeting or training',
-                'verbose_name_plural': 'meetings and trainings',
-                'ordering': ['date', 'start_time'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Material',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('file', models.FileField(upload_to=committees.models.network.material_path, validators=[django.core.validators.FileExtensionValidator(['pdf', 'doc', 'docx', 'ppt', 'pptx', 'xls', 'xlsx', 'jpg', 'jpeg', 'png']), committees.models.network.validate_material_size], verbose_name='file')),
-                ('size', models.PositiveIntegerField(default=0, editable=False)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='materials', to='committees.meeting')),
-            ],
-            options={
-                'verbose_name': 'material',
-                'verbose_name_plural': 'materials',
-                'ordering': ['uploaded_at'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Attendance',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('present', 'Present'), ('late', 'Late'), ('excused', 'Excused'), ('absent', 'Absent')], max_length=10, verbose_name='attendance')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('recorded_at', models.DateTimeField(auto_now=True)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendance', to='committees.committeemember')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='committees.meeting')),
-            ],
-            options={
-                'verbose_name': 'attendance',
-                'verbose_name_plural': 'attendance',
-            },
-        ),
-        migrations.CreateModel(
-            name='MinutesRevision',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='minutes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='minutes', to='committees.meeting')),
-            ],
-            options={
-                'verbose_name': 'minutes revision',
-                'verbose_name_plural': 'minutes revisions',
-                'ordering': ['-created_at', '-pk'],
-            },
-        ),
-        migrations.CreateModel(
-            name='MissedTwiceFlag',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='committees.meeting')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='committees.committeemember')),
-            ],
-        ),
-        migrations.CreateModel(
-            name='StudentOfConcern',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('student_ref', models.CharField(db_index=True, max_length=64)),
-                ('student_id_enc', counseling.crypto.EncryptedTextField()),
-                ('kind', models.CharField(choices=[('study', 'Study pressure'), ('relationships', 'Relationships'), ('family', 'Family'), ('love', 'Love and emotions'), ('homesick', 'Homesickness and adjustment'), ('jobs', 'Jobs and internship'), ('phone', 'Phone and internet'), ('health', 'Health'), ('other', 'Other')], max_length=16, verbose_name='kind')),
-                ('severity', models.CharField(choices=[('watch', 'Watch'), ('close', 'Close watch'), ('urgent', 'Urgent')], max_length=8, verbose_name='severity')),
-                ('note', counseling.crypto.EncryptedTextField(blank=True, verbose_name='note')),
-                ('barometer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='students', to='committees.barometer')),
-            ],
-        ),
-        migrations.CreateModel(
-            name='TalkTask',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('note', counseling.crypto.EncryptedTextField(blank=True, verbose_name='how it went')),
-                ('alert', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='talk_task', to='committees.alert')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='talk_tasks', to='committees.committeemember')),
-            ],
-        ),
-        migrations.CreateModel(
-            name='TrainingModule',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('is_active', models.BooleanField(default=True, verbose_name='in use')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.school')),
-            ],
-            options={
-                'verbose_name': 'training module',
-                'verbose_name_plural': 'training modules',
-                'ordering': ['order', 'title'],
+                "verbose_name": "barometer",
+                "verbose_name_plural": "barometers",
+                "ordering": ["-week", "school_class__name"],
             },
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='modules',
-            field=models.ManyToManyField(blank=True, related_name='trainings', to='committees.trainingmodule', verbose_name='training modules'),
+            model_name="alert",
+            name="barometer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="alerts",
+                to="committees.barometer",
+            ),
         ),
         migrations.CreateModel(
-            name='AssociationOfficer',
+            name="BarometerConcern",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('position', models.CharField(choices=[('chair', 'Chair'), ('vice_chair', 'Vice chair'), ('secretary', 'Secretary'), ('department_rep', 'Department representative'), ('publicity', 'Publicity officer'), ('other', 'Officer')], max_length=20, verbose_name='position')),
-                ('starts_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='starts on')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='ends on')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.department', verbose_name='department represented')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.school')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offices', to='counseling.student', verbose_name='student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("study", "Study pressure"),
+                            ("relationships", "Relationships"),
+                            ("family", "Family"),
+                            ("love", "Love and emotions"),
+                            ("homesick", "Homesickness and adjustment"),
+                            ("jobs", "Jobs and internship"),
+                            ("phone", "Phone and internet"),
+                            ("health", "Health"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("count", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "barometer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="concerns",
+                        to="committees.barometer",
+                    ),
+                ),
+            ],
+        ),
+        migrations.CreateModel(
+            name="BarometerSettings",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "deadline_weekday",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="In the week after the one reported; 0 is Monday.",
+                        verbose_name="deadline weekday",
+                    ),
+                ),
+                (
+                    "deadline_time",
+                    models.TimeField(default=datetime.time(12, 0), verbose_name="deadline time"),
+                ),
+                (
+                    "reopen_hours",
+                    models.PositiveSmallIntegerField(
+                        default=48, verbose_name="hours a reopened barometer stays open"
+                    ),
+                ),
+                (
+                    "drop_steps",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        verbose_name="alert when a class is this many steps worse than its average",
+                    ),
+                ),
+                (
+                    "baseline_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=4, verbose_name="weeks in that average"
+                    ),
+                ),
+                (
+                    "named_member_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        verbose_name="weeks in a row a student is named before the member is asked to talk",
+                    ),
+                ),
+                (
+                    "named_task_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="weeks in a row before a counselor task"
+                    ),
+                ),
+                (
+                    "missing_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=2, verbose_name="weeks without a barometer before an alert"
+                    ),
+                ),
+                (
+                    "fidelity_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=6,
+                        verbose_name="weeks of all-sunny reports, with an open alert, before a check",
+                    ),
+                ),
+                (
+                    "school",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="barometer_settings",
+                        to="counseling.school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'association officer',
-                'verbose_name_plural': 'association officers',
-                'ordering': ['position', 'starts_on'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='officer_term_ordered'), models.CheckConstraint(condition=models.Q(models.Q(('position', 'department_rep'), _negated=True), ('department__isnull', False), _connector='OR'), name='officer_rep_has_department')],
+                "verbose_name": "barometer settings",
+                "verbose_name_plural": "barometer settings",
+            },
+        ),
+        migrations.CreateModel(
+            name="ClassAbsence",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("internship", "Internship (顶岗/跟岗实习)"),
+                            ("exams", "Exams"),
+                            ("trip", "Trip"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="from")),
+                ("ends_on", models.DateField(verbose_name="until")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="absences",
+                        to="counseling.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "class absence",
+                "verbose_name_plural": "class absences",
+                "ordering": ["starts_on"],
+            },
+        ),
+        migrations.CreateModel(
+            name="CommitteeMember",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "appointed_on",
+                    models.DateField(
+                        default=django.utils.timezone.localdate, verbose_name="appointed on"
+                    ),
+                ),
+                (
+                    "term_ends_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Usually two years after appointment.",
+                        null=True,
+                        verbose_name="term ends on",
+                    ),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended on")),
+                (
+                    "end_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="reason for ending"),
+                ),
+                (
+                    "replaced_by",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="replaces",
+                        to="committees.committeemember",
+                        verbose_name="replaced by",
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="committee_members",
+                        to="counseling.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "semester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.semester",
+                        verbose_name="semester",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="counseling.student",
+                        verbose_name="student",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "committee member",
+                "verbose_name_plural": "committee members",
+                "ordering": [
+                    "school_class__department__name",
+                    "school_class__name",
+                    "appointed_on",
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="CourseSuggestion",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="suggestion")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("acknowledged", "Acknowledged"),
+                            ("answered", "Answered"),
+                        ],
+                        default="open",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("adopted", models.BooleanField(null=True, verbose_name="adopted")),
+                ("answer", models.TextField(blank=True, verbose_name="answer")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "barometer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="suggestions",
+                        to="committees.barometer",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.department",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "course suggestion",
+                "verbose_name_plural": "course suggestions",
+                "ordering": ["-created_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="ImmediateReport",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("student_ref", models.CharField(db_index=True, max_length=64)),
+                ("student_id_enc", counseling.crypto.EncryptedTextField()),
+                ("note", counseling.crypto.EncryptedTextField(verbose_name="what happened")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.schoolclass",
+                    ),
+                ),
+                (
+                    "semester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.semester",
+                    ),
+                ),
+            ],
+        ),
+        migrations.CreateModel(
+            name="Meeting",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("meeting", "Meeting"), ("training", "Training")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("start_time", models.TimeField(verbose_name="starts at")),
+                ("end_time", models.TimeField(verbose_name="ends at")),
+                ("place", models.CharField(max_length=100, verbose_name="place")),
+                ("topic", models.CharField(blank=True, max_length=200, verbose_name="topic")),
+                ("agenda", models.TextField(blank=True, verbose_name="agenda")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("held", "Held"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "cancel_reason",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="reason for cancelling"
+                    ),
+                ),
+                ("reminder_sent_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "semester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.semester",
+                        verbose_name="semester",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "meeting or training",
+                "verbose_name_plural": "meetings and trainings",
+                "ordering": ["date", "start_time"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Material",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "file",
+                    models.FileField(
+                        upload_to=committees.models.network.material_path,
+                        validators=[
+                            django.core.validators.FileExtensionValidator(
+                                [
+                                    "pdf",
+                                    "doc",
+                                    "docx",
+                                    "ppt",
+                                    "pptx",
+                                    "xls",
+                                    "xlsx",
+                                    "jpg",
+                                    "jpeg",
+                                    "png",
+                                ]
+                            ),
+                            committees.models.network.validate_material_size,
+                        ],
+                        verbose_name="file",
+                    ),
+                ),
+                ("size", models.PositiveIntegerField(default=0, editable=False)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="materials",
+                        to="committees.meeting",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "material",
+                "verbose_name_plural": "materials",
+                "ordering": ["uploaded_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Attendance",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("late", "Late"),
+                            ("excused", "Excused"),
+                            ("absent", "Absent"),
+                        ],
+                        max_length=10,
+                        verbose_name="attendance",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                ("recorded_at", models.DateTimeField(auto_now=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendance",
+                        to="committees.committeemember",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendance",
+                        to="committees.meeting",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "attendance",
+                "verbose_name_plural": "attendance",
+            },
+        ),
+        migrations.CreateModel(
+            name="MinutesRevision",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="minutes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="minutes",
+                        to="committees.meeting",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "minutes revision",
+                "verbose_name_plural": "minutes revisions",
+                "ordering": ["-created_at", "-pk"],
+            },
+        ),
+        migrations.CreateModel(
+            name="MissedTwiceFlag",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="committees.meeting",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flags",
+                        to="committees.committeemember",
+                    ),
+                ),
+            ],
+        ),
+        migrations.CreateModel(
+            name="StudentOfConcern",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("student_ref", models.CharField(db_index=True, max_length=64)),
+                ("student_id_enc", counseling.crypto.EncryptedTextField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("study", "Study pressure"),
+                            ("relationships", "Relationships"),
+                            ("family", "Family"),
+                            ("love", "Love and emotions"),
+                            ("homesick", "Homesickness and adjustment"),
+                            ("jobs", "Jobs and internship"),
+                            ("phone", "Phone and internet"),
+                            ("health", "Health"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("watch", "Watch"),
+                            ("close", "Close watch"),
+                            ("urgent", "Urgent"),
+                        ],
+                        max_length=8,
+                        verbose_name="severity",
+                    ),
+                ),
+                ("note", counseling.crypto.EncryptedTextField(blank=True, verbose_name="note")),
+                (
+                    "barometer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="students",
+                        to="committees.barometer",
+                    ),
+                ),
+            ],
+        ),
+        migrations.CreateModel(
+            name="TalkTask",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "note",
+                    counseling.crypto.EncryptedTextField(blank=True, verbose_name="how it went"),
+                ),
+                (
+                    "alert",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="talk_task",
+                        to="committees.alert",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="talk_tasks",
+                        to="committees.committeemember",
+                    ),
+                ),
+            ],
+        ),
+        migrations.CreateModel(
+            name="TrainingModule",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("is_active", models.BooleanField(default=True, verbose_name="in use")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.school",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "training module",
+                "verbose_name_plural": "training modules",
+                "ordering": ["order", "title"],
+            },
+        ),
+        migrations.AddField(
+            model_name="meeting",
+            name="modules",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="trainings",
+                to="committees.trainingmodule",
+                verbose_name="training modules",
+            ),
+        ),
+        migrations.CreateModel(
+            name="AssociationOfficer",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "position",
+                    models.CharField(
+                        choices=[
+                            ("chair", "Chair"),
+                            ("vice_chair", "Vice chair"),
+                            ("secretary", "Secretary"),
+                            ("department_rep", "Department representative"),
+                            ("publicity", "Publicity officer"),
+                            ("other", "Officer"),
+                        ],
+                        max_length=20,
+                        verbose_name="position",
+                    ),
+                ),
+                (
+                    "starts_on",
+                    models.DateField(
+                        default=django.utils.timezone.localdate, verbose_name="starts on"
+                    ),
+                ),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="ends on")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.department",
+                        verbose_name="department represented",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.school",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="offices",
+                        to="counseling.student",
+                        verbose_name="student",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "association officer",
+                "verbose_name_plural": "association officers",
+                "ordering": ["position", "starts_on"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ends_on__isnull", True),
+                            ("ends_on__gte", models.F("starts_on")),
+                            _connector="OR",
+                        ),
+                        name="officer_term_ordered",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("position", "department_rep"), _negated=True),
+                            ("department__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="officer_rep_has_department",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='barometer',
-            index=models.Index(fields=['semester', 'week'], name='barometer_semester_week_idx'),
+            model_name="barometer",
+            index=models.Index(fields=["semester", "week"], name="barometer_semester_week_idx"),
         ),
         migrations.AddConstraint(
-            model_name='barometer',
-            constraint=models.UniqueConstraint(fields=('semester', 'school_class', 'week'), name='barometer_once_a_week'),
+            model_name="barometer",
+            constraint=models.UniqueConstraint(
+                fields=("semester", "school_class", "week"), name="barometer_once_a_week"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='barometer',
-            constraint=models.CheckConstraint(condition=models.Q(('weather__gte', 1), ('weather__lte', 5)), name='barometer_weather'),
+            model_name="barometer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weather__gte", 1), ("weather__lte", 5)),
+                name="barometer_weather",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='barometer',
-            constraint=models.CheckConstraint(condition=models.Q(('week__gte', 1)), name='barometer_week'),
+            model_name="barometer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("week__gte", 1)), name="barometer_week"
+            ),
         ),
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['school', 'status'], name='alert_school_status_idx'),
+            model_name="alert",
+            index=models.Index(fields=["school", "status"], name="alert_school_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), models.Q(('outcome', ''), _negated=True), _connector='OR'), name='alert_closed_has_outcome'),
+            model_name="alert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True),
+                    models.Q(("outcome", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="alert_closed_has_outcome",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='barometerconcern',
-            constraint=models.UniqueConstraint(fields=('barometer', 'kind'), name='concern_once_per_kind'),
+            model_name="barometerconcern",
+            constraint=models.UniqueConstraint(
+                fields=("barometer", "kind"), name="concern_once_per_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='barometersettings',
-            constraint=models.CheckConstraint(condition=models.Q(('deadline_weekday__lte', 6)), name='settings_weekday'),
+            model_name="barometersettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("deadline_weekday__lte", 6)), name="settings_weekday"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='barometersettings',
-            constraint=models.CheckConstraint(condition=models.Q(('named_task_weeks__gt', models.F('named_member_weeks'))), name='settings_ladder_ordered'),
+            model_name="barometersettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("named_task_weeks__gt", models.F("named_member_weeks"))),
+                name="settings_ladder_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='barometersettings',
-            constraint=models.CheckConstraint(condition=models.Q(('drop_steps__gte', 1), ('baseline_weeks__gte', 1), ('missing_weeks__gte', 1), ('fidelity_weeks__gte', 1), ('named_member_weeks__gte', 2)), name='settings_positive'),
+            model_name="barometersettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("drop_steps__gte", 1),
+                    ("baseline_weeks__gte", 1),
+                    ("missing_weeks__gte", 1),
+                    ("fidelity_weeks__gte", 1),
+                    ("named_member_weeks__gte", 2),
+                ),
+                name="settings_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='classabsence',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='absence_dates_ordered'),
+            model_name="classabsence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="absence_dates_ordered",
+            ),
         ),
         migrations.AddIndex(
-            model_name='committeemember',
-            index=models.Index(fields=['semester', 'school_class'], name='member_semester_class_idx'),
+            model_name="committeemember",
+            index=models.Index(
+                fields=["semester", "school_class"], name="member_semester_class_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='committeemember',
-            constraint=models.UniqueConstraint(fields=('semester', 'student'), name='member_once_per_semester'),
+            model_name="committeemember",
+            constraint=models.UniqueConstraint(
+                fields=("semester", "student"), name="member_once_per_semester"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coursesuggestion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'answered'), _negated=True), models.Q(('adopted__isnull', False), models.Q(('answer', ''), _negated=True)), _connector='OR'), name='suggestion_answer_complete'),
+            model_name="coursesuggestion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "answered"), _negated=True),
+                    models.Q(("adopted__isnull", False), models.Q(("answer", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="suggestion_answer_complete",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('meeting', 'member'), name='attendance_once'),
+            model_name="attendance",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "member"), name="attendance_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'excused'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='attendance_excused_reason'),
+            model_name="attendance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "excused"), _negated=True),
+                    models.Q(("reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="attendance_excused_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='missedtwiceflag',
-            constraint=models.UniqueConstraint(fields=('member', 'meeting'), name='flag_once'),
+            model_name="missedtwiceflag",
+            constraint=models.UniqueConstraint(fields=("member", "meeting"), name="flag_once"),
         ),
         migrations.AddConstraint(
-            model_name='studentofconcern',
-            constraint=models.UniqueConstraint(fields=('barometer', 'student_ref'), name='concern_student_once'),
+            model_name="studentofconcern",
+            constraint=models.UniqueConstraint(
+                fields=("barometer", "student_ref"), name="concern_student_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingmodule',
-            constraint=models.UniqueConstraint(fields=('school', 'title'), name='module_unique_title'),
+            model_name="trainingmodule",
+            constraint=models.UniqueConstraint(
+                fields=("school", "title"), name="module_unique_title"
+            ),
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['semester', 'date'], name='meeting_semester_date_idx'),
+            model_name="meeting",
+            index=models.Index(fields=["semester", "date"], name="meeting_semester_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='meeting_ends_after_start'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_time__gt", models.F("start_time"))),
+                name="meeting_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('cancel_reason', ''), _negated=True), _connector='OR'), name='meeting_cancel_has_reason'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "cancelled"), _negated=True),
+                    models.Q(("cancel_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="meeting_cancel_has_reason",
+            ),
         ),
     ]
