@@ -2,9 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from counseling import audit
 from counseling.audit import AuditEntry
 from counseling.models import (
+    Delivery,
     Department,
+    Notification,
+    NotificationPreference,
     Role,
     School,
     SchoolClass,
@@ -12,11 +16,40 @@ from counseling.models import (
     SemesterBreak,
     Student,
     User,
+    WebhookChannel,
 )
 
 
+class AuditedAdminMixin:
+    """Changes made in the Django admin land in the portal's audit trail too."""
+
+    def log_addition(self, request, obj, message):
+        audit.record(
+            request.user,
+            audit.AuditEntry.Action.CREATE,
+            obj,
+            request=request,
+            changes={"admin": str(message)},
+        )
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        audit.record(
+            request.user,
+            audit.AuditEntry.Action.UPDATE,
+            obj,
+            request=request,
+            changes={"admin": str(message)},
+        )
+        return super().log_change(request, obj, message)
+
+
+class AuditedAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    pass
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     list_display = ["username", "full_name", "email", "is_active", "is_superuser", "last_login"]
     list_filter = ["is_active", "is_superuser", "roles__kind", "must_change_password"]
     search_fields = ["username", "full_name", "email", "phone"]
@@ -39,13 +72,13 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(AuditedAdmin):
     list_display = ["name", "short_name"]
     search_fields = ["name", "short_name"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedAdmin):
     list_display = ["name", "school", "code", "is_active"]
     list_filter = ["school", "is_active"]
     search_fields = ["name", "code"]
@@ -55,7 +88,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(SchoolClass)
-class SchoolClassAdmin(admin.ModelAdmin):
+class SchoolClassAdmin(AuditedAdmin):
     list_display = ["name", "department", "enrolment_year", "class_teacher", "is_active"]
     list_filter = ["department__school", "department", "enrolment_year", "is_active"]
     search_fields = ["name", "department__name", "class_teacher__full_name"]
@@ -72,7 +105,7 @@ class SemesterBreakInline(admin.TabularInline):
 
 
 @admin.register(Semester)
-class SemesterAdmin(admin.ModelAdmin):
+class SemesterAdmin(AuditedAdmin):
     list_display = ["name", "school", "first_monday", "weeks"]
     list_filter = ["school"]
     search_fields = ["name"]
@@ -80,7 +113,7 @@ class SemesterAdmin(admin.ModelAdmin):
 
 
 @admin.register(Student)
-class StudentAdmin(admin.ModelAdmin):
+class StudentAdmin(AuditedAdmin):
     list_display = ["student_number", "name", "school_class", "gender", "out_of_town", "is_active"]
     list_filter = ["school", "school_class__department", "gender", "out_of_town", "is_active"]
     search_fields = ["student_number", "name", "school_class__name"]
@@ -92,7 +125,7 @@ class StudentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(AuditedAdmin):
     list_display = [
         "user",
         "kind",
@@ -145,3 +178,111 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Notifications. Their titles and texts may concern a student, so the administrator's views
+# show who, which kind, which channel and what went wrong, never what was said.
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["id", "recipient", "kind", "created_at", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["recipient__username", "recipient__full_name", "kind"]
+    fields = ["recipient", "kind", "url", "created_at", "read_at"]
+    readonly_fields = fields
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.action(description=_("Retry the selected deliveries"))
+def retry_deliveries(modeladmin, request, queryset):
+    from counseling.notifications import services
+
+    ids = services.retry(queryset)
+    queued = services.queue(ids)
+    modeladmin.message_user(
+        request,
+        _("%(queued)s of %(n)s deliveries queued again.") % {"queued": queued, "n": len(ids)},
+    )
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "recipient",
+        "kind",
+        "channel",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "short_error",
+    ]
+    list_filter = ["status", "channel", "notification__kind"]
+    search_fields = ["notification__recipient__username", "notification__recipient__full_name"]
+    fields = [
+        "notification",
+        "channel",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "sent_at",
+        "created_at",
+    ]
+    readonly_fields = fields
+    list_select_related = ["notification__recipient"]
+    actions = [retry_deliveries]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("recipient"), ordering="notification__recipient")
+    def recipient(self, obj):
+        return obj.notification.recipient
+
+    @admin.display(description=_("kind"), ordering="notification__kind")
+    def kind(self, obj):
+        return obj.notification.kind
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj):
+        return obj.last_error[:120]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(AuditedAdmin):
+    list_display = ["user", "kind", "email", "webhook"]
+    list_filter = ["kind", "email", "webhook"]
+    search_fields = ["user__username", "user__full_name"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+
+
+@admin.register(WebhookChannel)
+class WebhookChannelAdmin(AuditedAdmin):
+    list_display = ["school", "provider", "is_active", "updated_at"]
+    list_filter = ["provider", "is_active"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        from counseling.notifications.forms import WebhookChannelForm
+
+        # The secret is write-only here too; the school is chosen once.
+        kwargs["form"] = WebhookChannelForm
+        kwargs["fields"] = ["school", "provider", "url", "secret", "clear_secret", "is_active"]
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["school"] if obj else []

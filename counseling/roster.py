@@ -40,7 +40,7 @@ COLUMN_LABELS = {
     "enrolment_year": gettext_lazy("enrolment year"),
 }
 TEMPLATE_HEADER = ["专业科", "班级", "学号", "姓名", "性别", "外地生", "入学年份"]
-TEMPLATE_EXAMPLE = ["信息技术科", "2026级计算机1班", "20260101", "张三", "男", "是", "2026"]
+TEMPLATE_EXAMPLE = ["信息技术科", "2026级计算机1班", "20269999", "张三", "男", "是", "2026"]
 
 GENDERS = {"男": "M", "m": "M", "male": "M", "女": "F", "f": "F", "female": "F"}
 YES = {"是", "y", "yes", "true", "1", "外地"}

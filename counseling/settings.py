@@ -8,6 +8,7 @@ secret key and hosts, or the process refuses to start.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,11 @@ _DEV_SECRET = "dev-only-insecure-key-never-used-in-production-0123456789abcdef"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
 if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false.")
+
+# Encrypts sensitive fields at rest (counseling.crypto). Defaults to the secret key; set
+# its own value in production and keep it as safe as the database backups.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default=SECRET_KEY)
+FIELD_ENCRYPTION_OLD_KEYS = env.list("FIELD_ENCRYPTION_OLD_KEYS", default=[])
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
@@ -81,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "counseling.notifications.context_processors.notifications",
             ],
         },
     },
@@ -135,6 +142,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
@@ -187,7 +195,36 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
     "max_retries": 1,
 }
-CELERY_BEAT_SCHEDULE = {}
+# A publish that fails is retried once, on a fresh connection (a pooled connection may have
+# died with a Redis restart). With a Redis that accepts and never answers, every try waits
+# REDIS_SOCKET_TIMEOUT, so queueing costs at most about twice that; Celery's default policy
+# (3 retries) made it four times. tests/test_notifications_broker.py measures it.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+
+# Notifications: links in e-mail and group messages need the portal's own address, and a
+# failing channel is retried with exponential backoff (base, 2×base, …) a bounded number of
+# times before it is marked failed for the administrator.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
+
+CELERY_BEAT_SCHEDULE = {
+    # The afternoon before: members read it after class.
+    "committee-meeting-reminders": {
+        "task": "committees.send_meeting_reminders",
+        "schedule": crontab(hour=16, minute=0),
+    },
+    # The day before the deadline members are reminded; after it, teachers and liaisons.
+    "barometer-reminders": {
+        "task": "committees.barometer_reminders",
+        "schedule": crontab(hour=16, minute=5),
+    },
+}
 
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"

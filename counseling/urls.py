@@ -43,6 +43,8 @@ counseling_patterns = [
 urlpatterns = [
     path("", home.home, name="home"),
     path("", include((counseling_patterns, "counseling"))),
+    path("notifications/", include("counseling.notifications.urls")),
+    path("committees/", include("committees.urls")),
     path(
         "accounts/password_change/",
         auth_views.PasswordChangeView.as_view(form_class=PortalPasswordChangeForm),

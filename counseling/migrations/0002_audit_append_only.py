@@ -28,13 +28,14 @@ SQLITE_DOWN = "DROP TRIGGER IF EXISTS counseling_auditentry_no_update;"
 def up(apps, schema_editor):
     sql = {"postgresql": POSTGRES_UP, "sqlite": SQLITE_UP}.get(schema_editor.connection.vendor)
     if sql:
-        schema_editor.execute(sql)
+        # No parameters: the PL/pgSQL body's "%" is RAISE's placeholder, not the driver's.
+        schema_editor.execute(sql, params=None)
 
 
 def down(apps, schema_editor):
     sql = {"postgresql": POSTGRES_DOWN, "sqlite": SQLITE_DOWN}.get(schema_editor.connection.vendor)
     if sql:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 class Migration(migrations.Migration):

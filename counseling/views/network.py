@@ -29,6 +29,8 @@ def department_list(request):
                 filter=Q(classes__students__is_active=True, classes__is_active=True),
             ),
         )
+        # Django drops Meta.ordering from GROUP BY queries: order explicitly.
+        .order_by("school__name", "name")
     )
     if request.GET.get("show") != "all":
         departments = departments.filter(is_active=True)
@@ -44,6 +46,7 @@ def department_detail(request, pk):
         .filter(department=department)
         .select_related("class_teacher")
         .with_student_count()
+        .order_by("-enrolment_year", "name")
     )
     return render(
         request,
@@ -116,6 +119,8 @@ def class_list(request):
         SchoolClass.objects.visible_to(request.user)
         .select_related("department", "class_teacher")
         .with_student_count()
+        # Pages need a stable order, and GROUP BY queries lose Meta.ordering.
+        .order_by("department__name", "-enrolment_year", "name", "pk")
     )
     query = request.GET.get("q", "").strip()
     if query:

@@ -7,7 +7,9 @@ demo12345 (listed in the README).
 
 import datetime
 import random
+from importlib import import_module
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
@@ -55,21 +57,34 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            created = self.load()
+            school, created = School.objects.get_or_create(
+                name=SCHOOL_NAME, defaults={"short_name": "示范职教中心"}
+            )
+            if created:
+                self.load(school)
+            # Each feature app adds its part (its `demo.load(school)`) and skips what it has.
+            for module in self.app_demos():
+                module.load(school)
         if created:
             self.stdout.write(
                 self.style.SUCCESS("Demo school loaded. Password for every demo account: demo12345")
             )
         else:
-            self.stdout.write("Demo school already present; nothing to do.")
+            self.stdout.write("Demo school already present.")
 
-    def load(self):
+    @staticmethod
+    def app_demos():
+        for config in apps.get_app_configs():
+            if config.name == "counseling":
+                continue
+            try:
+                yield import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+
+    def load(self, school):
         User = get_user_model()
-        school, created = School.objects.get_or_create(
-            name=SCHOOL_NAME, defaults={"short_name": "示范职教中心"}
-        )
-        if not created:
-            return False
         rng = random.Random(2026)
         password = make_password(DEMO_PASSWORD)
 
@@ -94,7 +109,7 @@ class Command(BaseCommand):
         classes = list(
             SchoolClass.objects.filter(department__school=school).select_related("department")
         )
-        classes.sort(key=lambda c: (c.department.code, -c.enrolment_year, c.name))
+        classes.sort(key=lambda c: c.pk)  # creation order: departments as listed above
 
         # Class teachers: one account each; `teacher` teaches the first class of 信息技术科.
         teachers = [
@@ -165,7 +180,6 @@ class Command(BaseCommand):
         Role.objects.create(
             user=pupil.user, kind=Role.Kind.STUDENT, school=school, school_class=classes[1]
         )
-        return True
 
     @staticmethod
     def name(rng):

@@ -1,0 +1,329 @@
+"""Writing notifications, queueing their deliveries, and sending one delivery.
+
+The rules that make the broker not the source of truth live here:
+- notify() writes rows in the caller's transaction and queues only after commit;
+- queueing swallows every broker error (the row stays pending for requeue_notifications);
+- sending locks the delivery row and sends only what is still pending, so a task that
+  arrives twice sends once;
+- a failed attempt is retried with exponential backoff, a bounded number of times.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone, translation
+
+from counseling.models import Role, SchoolClass
+from counseling.notifications.channels import SENDERS, PermanentDeliveryError
+from counseling.notifications.models import (
+    Delivery,
+    Notification,
+    NotificationPreference,
+    WebhookChannel,
+)
+from counseling.notifications.registry import get_kind, kinds
+
+logger = logging.getLogger(__name__)
+
+CHANNELS = [c.value for c in Delivery.Channel]
+
+
+def max_attempts():
+    return getattr(settings, "NOTIFICATIONS_MAX_ATTEMPTS", 5)
+
+
+def backoff(attempts):
+    """Seconds before the next attempt after `attempts` failures: base, 2×, 4×, … capped."""
+    base = getattr(settings, "NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
+    cap = getattr(settings, "NOTIFICATIONS_RETRY_MAX_SECONDS", 60 * 60)
+    return min(base * 2 ** max(attempts - 1, 0), cap)
+
+
+# Who gets what.
+
+
+def _users(recipients):
+    """Active users, each once, from one user, an iterable of users or ids, or a queryset."""
+    if recipients is None:
+        return []
+    if isinstance(recipients, Model):
+        recipients = [recipients]
+    User = get_user_model()
+    ids = []
+    for r in recipients:
+        pk = r.pk if isinstance(r, Model) else r
+        if pk is not None and pk not in ids:
+            ids.append(pk)
+    users = User.objects.filter(pk__in=ids, is_active=True).in_bulk()
+    return [users[pk] for pk in ids if pk in users]
+
+
+def school_ids_of(user_ids):
+    """{user id: [school ids]} from current roles and taught classes (two queries)."""
+    schools = {}
+    for user_id, school_id in (
+        Role.objects.current().filter(user_id__in=user_ids).values_list("user_id", "school_id")
+    ):
+        schools.setdefault(user_id, []).append(school_id)
+    taught = SchoolClass.objects.filter(class_teacher_id__in=user_ids, is_active=True)
+    for user_id, school_id in taught.values_list("class_teacher_id", "department__school_id"):
+        schools.setdefault(user_id, []).append(school_id)
+    return {user_id: sorted(set(ids)) for user_id, ids in schools.items()}
+
+
+def webhook_channel_for(user):
+    """The active group robot of the user's first school that has one, else None."""
+    school_ids = school_ids_of([user.pk]).get(user.pk, [])
+    return (
+        WebhookChannel.objects.active()
+        .filter(school_id__in=school_ids)
+        .order_by("school_id")
+        .first()
+    )
+
+
+def chosen_channels(user_ids, kind):
+    """{user id: {channel: bool}}: each person's choice for the kind, else its default."""
+    spec = get_kind(kind)
+    chosen = {user_id: {c: spec.default(c) for c in CHANNELS} for user_id in user_ids}
+    for pref in NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind):
+        chosen[pref.user_id] = {c: getattr(pref, c) and spec.allows(c) for c in CHANNELS}
+    return chosen
+
+
+def preferences_of(user):
+    """[(kind, {channel: bool})] for every registered kind: the preferences page."""
+    stored = {p.kind: p for p in NotificationPreference.objects.filter(user=user)}
+    rows = []
+    for spec in kinds():
+        pref = stored.get(spec.key)
+        rows.append(
+            (
+                spec,
+                {
+                    c: (getattr(pref, c) if pref else spec.default(c)) and spec.allows(c)
+                    for c in CHANNELS
+                },
+            )
+        )
+    return rows
+
+
+def save_preferences(user, choices):
+    """Store {kind key: {channel: bool}} for the user, one row per registered kind."""
+    with transaction.atomic():
+        for spec in kinds():
+            chosen = choices.get(spec.key, {})
+            NotificationPreference.objects.update_or_create(
+                user=user,
+                kind=spec.key,
+                defaults={c: bool(chosen.get(c)) and spec.allows(c) for c in CHANNELS},
+            )
+
+
+# Writing.
+
+
+def _text(value, limit=None):
+    # Lazy strings are rendered in the portal's language: recipients read them, not the actor.
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(value or "")
+    return text[:limit] if limit else text
+
+
+def notify(recipients, kind, title, body="", url=""):
+    """Notify people of something that happened; returns the Notification rows written.
+
+    Call it inside the transaction of the action: the inbox rows and their deliveries are
+    written with it and vanish with it if it rolls back; sending starts only after commit.
+    Outside channels follow each person's preferences for the kind (else its defaults); the
+    group robot only where the person's school has an active one. Inactive users are skipped.
+    """
+    spec = get_kind(kind)  # an unknown kind is a programming error: fail loudly
+    users = _users(recipients)
+    if not users:
+        return []
+    user_ids = [u.pk for u in users]
+    chosen = chosen_channels(user_ids, spec.key)
+    with_robot = set()
+    if any(chosen[pk]["webhook"] for pk in user_ids):
+        schools = school_ids_of(user_ids)
+        robot_schools = set(
+            WebhookChannel.objects.active()
+            .filter(school_id__in={s for ids in schools.values() for s in ids})
+            .values_list("school_id", flat=True)
+        )
+        with_robot = {pk for pk, ids in schools.items() if robot_schools.intersection(ids)}
+    now = timezone.now()
+    title, body, url = _text(title, 200), _text(body), _text(url, 500)
+    with transaction.atomic():
+        notifications = Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient=u, kind=spec.key, title=title, body=body, url=url, created_at=now
+                )
+                for u in users
+            ]
+        )
+        deliveries = []
+        for n in notifications:
+            wants = chosen[n.recipient_id]
+            if wants["email"] and n.recipient.email:
+                deliveries.append(Delivery(notification=n, channel="email"))
+            if wants["webhook"] and n.recipient_id in with_robot:
+                deliveries.append(Delivery(notification=n, channel="webhook"))
+        for d in deliveries:
+            d.next_attempt_at = now
+            d.created_at = now
+        deliveries = Delivery.objects.bulk_create(deliveries)
+        if deliveries:
+            ids = [d.pk for d in deliveries]
+            # robust: nothing raised after commit may reach the action that committed.
+            transaction.on_commit(lambda: queue(ids), robust=True)
+    return notifications
+
+
+# Queueing.
+
+
+def queue(delivery_ids):
+    """Hand deliveries to Celery; returns how many were handed over. Never raises.
+
+    A broker that is down or hangs costs one bounded publish attempt (see the CELERY_*
+    timeouts in settings); the rest are not tried, and all stay pending for requeue.
+    """
+    from counseling.notifications.tasks import deliver
+
+    eager = bool(deliver.app.conf.task_always_eager)
+    queued = 0
+    for pk in delivery_ids:
+        try:
+            deliver.apply_async(args=[pk])
+        except Exception:
+            if eager:
+                # Inline sending failed in our own code: log it and go on with the others.
+                logger.exception("notification delivery %s failed inline", pk)
+                continue
+            logger.warning(
+                "could not queue notification delivery %s; %d left pending for "
+                "requeue_notifications",
+                pk,
+                len(delivery_ids) - queued,
+                exc_info=True,
+            )
+            break
+        queued += 1
+    return queued
+
+
+# Sending.
+
+
+@dataclass
+class Outcome:
+    status: str | None  # None: no such delivery
+    sent: bool = False  # sent by this call
+    retry_in: int | None = None  # seconds until the next attempt, when one is planned
+
+
+def send(delivery_id):
+    """One attempt at one delivery, if it is still pending. Safe to call twice."""
+    with transaction.atomic():
+        # The row lock makes a second task for the same delivery wait until this one has
+        # recorded its outcome, and then find it no longer pending.
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None:
+            logger.info("notification delivery %s no longer exists", delivery_id)
+            return Outcome(None)
+        if delivery.status != Delivery.Status.PENDING:
+            return Outcome(delivery.status)
+        notification = Notification.objects.select_related("recipient").get(
+            pk=delivery.notification_id
+        )
+        delivery.attempts += 1
+        now = timezone.now()
+        outcome = Outcome(Delivery.Status.PENDING)
+        try:
+            SENDERS[delivery.channel](notification)
+        except Exception as exc:
+            delivery.last_error = str(exc)[:2000] or type(exc).__name__
+            permanent = isinstance(exc, PermanentDeliveryError)
+            if permanent or delivery.attempts >= max_attempts():
+                delivery.status = Delivery.Status.FAILED
+                delivery.next_attempt_at = None
+                logger.warning(
+                    "notification delivery %s failed for good after %d attempts: %s",
+                    delivery.pk,
+                    delivery.attempts,
+                    delivery.last_error,
+                )
+            else:
+                outcome.retry_in = backoff(delivery.attempts)
+                delivery.next_attempt_at = now + datetime.timedelta(seconds=outcome.retry_in)
+                logger.info(
+                    "notification delivery %s attempt %d failed, next in %ss: %s",
+                    delivery.pk,
+                    delivery.attempts,
+                    outcome.retry_in,
+                    delivery.last_error,
+                )
+        else:
+            delivery.status = Delivery.Status.SENT
+            delivery.sent_at = now
+            delivery.last_error = ""
+            delivery.next_attempt_at = None
+            outcome.sent = True
+        delivery.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "last_error",
+                "next_attempt_at",
+                "sent_at",
+                "updated_at",
+            ]
+        )
+        outcome.status = delivery.status
+        return outcome
+
+
+def retry(deliveries):
+    """Give failed (or pending) deliveries another attempt now; returns the ids to queue.
+
+    Attempts are not reset: a delivery past its bound gets exactly one more try.
+    """
+    ids = list(deliveries.exclude(status=Delivery.Status.SENT).values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=ids).update(
+        status=Delivery.Status.PENDING, next_attempt_at=timezone.now()
+    )
+    return ids
+
+
+def requeue(older_than=120, inline=False, limit=1000):
+    """Send or re-queue pending deliveries due for `older_than` seconds. Returns (found, done).
+
+    Queued ones get a new due time (now), so the next run leaves them to the worker for
+    another `older_than` seconds; a duplicate task is harmless anyway.
+    """
+    ids = list(
+        Delivery.objects.due(older_than)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if inline:
+        done = sum(1 for pk in ids if send(pk).sent)
+        return len(ids), done
+    done = 0
+    for pk in ids:
+        if not queue([pk]):
+            break  # the broker is still away: leave the rest for the next run
+        Delivery.objects.filter(pk=pk, status=Delivery.Status.PENDING).update(
+            next_attempt_at=timezone.now()
+        )
+        done += 1
+    return len(ids), done

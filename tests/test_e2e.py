@@ -1,0 +1,71 @@
+"""End to end in headless Chromium: a counselor signs in and opens a class's roster."""
+
+import os
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from counseling.models import Department
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_counselor_opens_a_class_roster(live_server, page, demo, screenshot_dir):
+    # The flush after a transactional test empties the tables; `demo` (re)loads the school.
+    department = Department.objects.get(school=demo, name="信息技术科")
+    school_class = department.classes.order_by("-enrolment_year", "name").first()
+    students = list(school_class.students.order_by("student_number"))
+    assert len(students) == 50
+
+    outside = []
+    page.on(
+        "request",
+        lambda request: (
+            None
+            if request.url.startswith((live_server.url, "data:"))
+            else outside.append(request.url)
+        ),
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.goto(live_server.url + reverse("home"))
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    page.fill("#id_username", "counselor")
+    page.fill("#id_password", "demo12345")
+    page.locator('main form button[type="submit"]').click()
+    expect(page).to_have_url(live_server.url + reverse("home"))
+
+    page.locator(f'nav a[href="{reverse("counseling:department-list")}"]').click()
+    expect(page).to_have_url(live_server.url + reverse("counseling:department-list"))
+    page.locator(
+        f'a[href="{reverse("counseling:department-detail", args=[department.pk])}"]'
+    ).click()
+    expect(page.locator("h1")).to_contain_text(department.name)
+
+    page.locator(f'a[href="{reverse("counseling:class-detail", args=[school_class.pk])}"]').click()
+    expect(page.locator("h1")).to_contain_text(school_class.name)
+    roster = page.locator("#roster tbody tr")
+    expect(roster).to_have_count(50)
+    expect(page.locator("#roster")).to_contain_text(students[0].name)
+    expect(page.locator("#roster")).to_contain_text(students[-1].student_number)
+
+    # Bootstrap came from the portal itself: the navbar is laid out, nothing from a CDN.
+    assert page.locator("nav.navbar").evaluate("e => getComputedStyle(e).display") == "flex"
+    assert outside == []
+
+    wide = os.path.join(screenshot_dir, "counselor-roster-1280.png")
+    page.screenshot(path=wide, full_page=True)
+
+    # At a phone's width the menu folds away and the page does not scroll sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.locator(".navbar-toggler")).to_be_visible()
+    expect(page.locator(f'nav a[href="{reverse("counseling:class-list")}"]')).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    phone = os.path.join(screenshot_dir, "counselor-roster-390x844.png")
+    page.screenshot(path=phone, full_page=True)
+
+    for path in (wide, phone):
+        with open(path, "rb") as image:
+            assert image.read(8) == b"\x89PNG\r\n\x1a\n"
