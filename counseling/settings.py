@@ -220,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=16, minute=0),
     },
     # The day before the deadline members are reminded; after it, teachers and liaisons.
+    "lecture-reminders": {
+        "task": "lectures.send_session_reminders",
+        "schedule": crontab(hour=16, minute=10),
+    },
     "barometer-reminders": {
         "task": "committees.barometer_reminders",
         "schedule": crontab(hour=16, minute=5),

@@ -45,6 +45,8 @@ urlpatterns = [
     path("", include((counseling_patterns, "counseling"))),
     path("notifications/", include("counseling.notifications.urls")),
     path("committees/", include("committees.urls")),
+    path("lectures/", include("lectures.urls")),
+    path("reports/", include("reports.urls")),
     path(
         "accounts/password_change/",
         auth_views.PasswordChangeView.as_view(form_class=PortalPasswordChangeForm),

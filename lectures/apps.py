@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class LecturesConfig(AppConfig):
     name = "lectures"
     verbose_name = _("Lectures and activities")
+
+    def ready(self):
+        from counseling.notifications import register_kind
+
+        register_kind(
+            "lectures.session_reminder",
+            label=_("Reminder the day before a lecture session"),
+            email=False,
+            webhook=True,
+        )
+        register_kind(
+            "lectures.letter",
+            label=_("An open letter to read out in class"),
+            email=False,
+            webhook=True,
+        )

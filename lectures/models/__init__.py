@@ -1,0 +1,52 @@
+from lectures.models.activities import ActivityDesign, ActivitySession
+from lectures.models.feedback import Feedback
+from lectures.models.lectures import (
+    UPLOAD_EXTENSIONS,
+    UPLOAD_MAX_BYTES,
+    Lecture,
+    LectureSession,
+    SessionClass,
+    SessionFile,
+    Venue,
+)
+from lectures.models.publicity import (
+    Award,
+    BulletinIssue,
+    BulletinPanel,
+    Contest,
+    ContestEntry,
+    ContestJudge,
+    LetterReading,
+    OpenLetter,
+    RubricCriterion,
+    Score,
+    StudentQuestion,
+    ThemeEvent,
+    ThemeMonth,
+)
+
+__all__ = [
+    "UPLOAD_EXTENSIONS",
+    "UPLOAD_MAX_BYTES",
+    "ActivityDesign",
+    "ActivitySession",
+    "Award",
+    "BulletinIssue",
+    "BulletinPanel",
+    "Contest",
+    "ContestEntry",
+    "ContestJudge",
+    "Feedback",
+    "Lecture",
+    "LectureSession",
+    "LetterReading",
+    "OpenLetter",
+    "RubricCriterion",
+    "Score",
+    "SessionClass",
+    "SessionFile",
+    "StudentQuestion",
+    "ThemeEvent",
+    "ThemeMonth",
+    "Venue",
+]

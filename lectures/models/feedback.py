@@ -1,0 +1,62 @@
+"""Anonymous feedback on a lecture session or an activity session, from a QR code."""
+
+from django.db import models
+from django.db.models import Avg, Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from lectures.models.activities import ActivitySession
+from lectures.models.lectures import LectureSession
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def summary(self):
+        """Average, count and the 1–5 distribution."""
+        data = self.aggregate(average=Avg("satisfaction"), count=Count("pk"))
+        data["distribution"] = (
+            {n: self.filter(satisfaction=n).count() for n in range(1, 6)}
+            if data["count"]
+            else {n: 0 for n in range(1, 6)}
+        )
+        return data
+
+
+class Feedback(models.Model):
+    """No names, no accounts: a device fingerprint (a keyed hash of a random cookie) keeps
+    it to one answer per device per session."""
+
+    lecture_session = models.ForeignKey(
+        LectureSession, on_delete=models.CASCADE, null=True, blank=True, related_name="feedback"
+    )
+    activity_session = models.ForeignKey(
+        ActivitySession, on_delete=models.CASCADE, null=True, blank=True, related_name="feedback"
+    )
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction"))
+    helped = models.TextField(_("what helped me"), blank=True, max_length=1000)
+    wish = models.TextField(_("what I would like next"), blank=True, max_length=1000)
+    device = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(satisfaction__gte=1) & Q(satisfaction__lte=5),
+                name="feedback_satisfaction_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(lecture_session__isnull=False, activity_session__isnull=True)
+                | Q(lecture_session__isnull=True, activity_session__isnull=False),
+                name="feedback_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["lecture_session", "device"], name="feedback_once_lecture"
+            ),
+            models.UniqueConstraint(
+                fields=["activity_session", "device"], name="feedback_once_activity"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.satisfaction}/5"
