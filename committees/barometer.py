@@ -253,15 +253,38 @@ def _replace_details(barometer, filing):
         )
         for student, kind, severity, note in filing.students
     )
-    # Suggestions already answered stay; the open ones are replaced by what was sent.
-    barometer.suggestions.filter(status=CourseSuggestion.Status.OPEN).delete()
+    # Suggestions already acknowledged or answered stay; open ones no longer sent go, and
+    # an open one sent again is kept as it was (its date, and the liaison told only once).
+    wanted = list(dict.fromkeys(t.strip() for t in filing.suggestions if t.strip()))
+    barometer.suggestions.filter(status=CourseSuggestion.Status.OPEN).exclude(
+        text__in=wanted
+    ).delete()
     kept = set(barometer.suggestions.values_list("text", flat=True))
-    CourseSuggestion.objects.bulk_create(
+    created = CourseSuggestion.objects.bulk_create(
         CourseSuggestion(
-            barometer=barometer, department_id=barometer.school_class.department_id, text=t.strip()
+            barometer=barometer, department_id=barometer.school_class.department_id, text=t
         )
-        for t in filing.suggestions
-        if t.strip() and t.strip() not in kept
+        for t in wanted
+        if t not in kept
+    )
+    if created:
+        _tell_liaisons(barometer, created)
+
+
+def _tell_liaisons(barometer, suggestions):
+    """New course suggestions reach the liaisons of the class's department."""
+    liaisons = [
+        r.user
+        for r in Role.objects.current()
+        .filter(kind=Role.Kind.LIAISON, department=barometer.school_class.department_id)
+        .select_related("user")
+    ]
+    notify(
+        liaisons,
+        "committees.suggestion",
+        _("A course suggestion from %(cls)s") % {"cls": barometer.school_class},
+        "\n".join(s.text for s in suggestions),
+        url=reverse("committees:suggestion-list"),
     )
 
 
@@ -279,7 +302,7 @@ def reopen(barometer, counselor, *, request=None, now=None):
 @transaction.atomic
 def immediate_report(user, school_class, semester, student, note, *, request=None):
     """即时报告: reaches every counselor at once, outside the weekly cycle."""
-    if student.school_class_id != school_class.pk:
+    if student.school_class_id != school_class.pk or not student.is_active:
         raise BarometerError("student", _("The student must be on the class's roster."))
     if not note.strip():
         raise BarometerError("note", _("Say what happened."))
@@ -299,6 +322,7 @@ def immediate_report(user, school_class, semester, student, note, *, request=Non
         Alert.Grade.RED,
         key=f"immediate:{report.pk}",
         student_pk=student.pk,
+        immediate=report,
         week=semester.current_week(),
     )
     return report
@@ -329,7 +353,16 @@ def _least_busy(counselors):
 
 
 def raise_alert(
-    semester, school_class, rule, grade, *, key, week=None, barometer=None, student_pk=None
+    semester,
+    school_class,
+    rule,
+    grade,
+    *,
+    key,
+    week=None,
+    barometer=None,
+    student_pk=None,
+    immediate=None,
 ):
     """Raise an alert once: a second call with the same key does nothing and returns None."""
     if Alert.objects.filter(key=key).exists():
@@ -346,6 +379,7 @@ def raise_alert(
                 grade=grade,
                 key=key,
                 barometer=barometer,
+                immediate_report=immediate,
                 student_ref=keyed_hash(student_pk) if student_pk else "",
                 student_id_enc=str(student_pk) if student_pk else "",
                 assigned_to=_least_busy(counselors),
@@ -590,15 +624,27 @@ def check_missing(semester, now=None):
 
 @transaction.atomic
 def follow_up(alert, counselor, text, *, status=None, outcome="", request=None):
+    """Add a dated note and/or move the alert on; closing needs an outcome, reopening
+    keeps the old outcome in the log rather than on the alert."""
     from committees.models import AlertNote
 
+    if status is not None and status not in Alert.Status.values:
+        raise BarometerError("status", _("Unknown status."))
+    if status == Alert.Status.CLOSED and not outcome.strip():
+        raise BarometerError("outcome", _("Say how the alert ended before closing it."))
     if text.strip():
         AlertNote.objects.create(alert=alert, author=counselor, text=text.strip())
     if status == Alert.Status.CLOSED:
-        if not outcome.strip():
-            raise BarometerError("outcome", _("Say how the alert ended before closing it."))
         alert.outcome = outcome.strip()
         alert.closed_at = timezone.now()
+    elif status is not None and alert.status == Alert.Status.CLOSED:
+        AlertNote.objects.create(
+            alert=alert,
+            author=counselor,
+            text=_("Reopened; it had closed with: %(o)s") % {"o": alert.outcome},
+        )
+        alert.outcome = ""
+        alert.closed_at = None
     if status:
         alert.status = status
     elif alert.status == Alert.Status.OPEN and text.strip():
@@ -700,3 +746,132 @@ def run_reminders(now=None):
                         sent["liaisons"] += len(liaisons)
         check_missing(semester, now)
     return sent
+
+
+# --- Talk tasks, hand-overs and course suggestions (called by the views) -------------
+
+
+@transaction.atomic
+def complete_talk_task(task, user, note, *, request=None, now=None):
+    """The member has talked with the classmate. How it went is kept encrypted on the task
+    and in the alert's log, and the alert is now being followed up."""
+    from committees.models import AlertNote
+
+    now = now or timezone.now()
+    task = TalkTask.objects.select_for_update().select_related("alert").get(pk=task.pk)
+    if task.done_at:
+        raise BarometerError("done", _("This talk is already recorded."))
+    note = note.strip()
+    if not note:
+        raise BarometerError("note", _("Say in a few words how it went."))
+    task.done_at = now
+    task.note = note
+    task.save(update_fields=["done_at", "note"])
+    alert = task.alert
+    AlertNote.objects.create(
+        alert=alert,
+        author=user,
+        on=timezone.localtime(now).date(),
+        text=_("The committee member talked with the student: %(note)s") % {"note": note},
+    )
+    if alert.status == Alert.Status.OPEN:
+        alert.status = Alert.Status.FOLLOWING
+        alert.save(update_fields=["status"])
+    audit.record(user, Action.UPDATE, alert, request=request, changes={"talk_task": "done"})
+    if alert.assigned_to_id:
+        notify(
+            [alert.assigned_to],
+            "committees.alert",
+            _("A committee member recorded a talk: %(cls)s") % {"cls": alert.school_class},
+            _("See the alert's follow-up log."),
+            url=reverse("committees:alert-detail", args=[alert.pk]),
+        )
+    return task
+
+
+@transaction.atomic
+def reassign_alert(alert, counselor, to, *, request=None):
+    """Hand an alert over to another counselor of the school; the log says so."""
+    from committees.models import AlertNote
+
+    if to.pk == alert.assigned_to_id:
+        return False
+    if not (
+        Role.objects.current()
+        .filter(kind=Role.Kind.COUNSELOR, school=alert.school_id, user=to)
+        .exists()
+    ):
+        raise BarometerError("assignee", _("Pick a counselor of the school."))
+    alert.assigned_to = to
+    alert.save(update_fields=["assigned_to"])
+    AlertNote.objects.create(
+        alert=alert, author=counselor, text=_("Handed over to %(name)s.") % {"name": to}
+    )
+    audit.record(counselor, Action.UPDATE, alert, request=request, changes={"assigned_to": str(to)})
+    notify(
+        [to],
+        "committees.alert",
+        _("An alert handed over to you: %(cls)s") % {"cls": alert.school_class},
+        alert.get_rule_display(),
+        url=reverse("committees:alert-detail", args=[alert.pk]),
+    )
+    return True
+
+
+@transaction.atomic
+def acknowledge_suggestion(suggestion, user, *, request=None, now=None):
+    """The liaison has seen the suggestion; the answer may follow later."""
+    if suggestion.status != CourseSuggestion.Status.OPEN:
+        return False
+    suggestion.status = CourseSuggestion.Status.ACKNOWLEDGED
+    suggestion.acknowledged_at = now or timezone.now()
+    suggestion.save(update_fields=["status", "acknowledged_at"])
+    audit.record(
+        user, Action.UPDATE, suggestion, request=request, changes={"status": suggestion.status}
+    )
+    return True
+
+
+@transaction.atomic
+def answer_suggestion(suggestion, user, adopted, answer, *, request=None, now=None):
+    """The liaison's answer: adopted or not, and why. The class's members are told."""
+    now = now or timezone.now()
+    answer = answer.strip()
+    if adopted is None:
+        raise BarometerError("adopted", _("Say whether the suggestion is adopted."))
+    if not answer:
+        raise BarometerError("answer", _("Give the reason with the answer."))
+    suggestion.status = CourseSuggestion.Status.ANSWERED
+    suggestion.adopted = adopted
+    suggestion.answer = answer
+    suggestion.answered_by = user
+    suggestion.answered_at = now
+    suggestion.acknowledged_at = suggestion.acknowledged_at or now
+    suggestion.save()
+    audit.record(
+        user,
+        Action.UPDATE,
+        suggestion,
+        request=request,
+        changes={"status": suggestion.status, "adopted": adopted},
+    )
+    barometer = suggestion.barometer
+    members = (
+        CommitteeMember.objects.active()
+        .filter(
+            semester=barometer.semester_id,
+            school_class=barometer.school_class_id,
+            student__user__isnull=False,
+        )
+        .select_related("student__user")
+    )
+    # The kind may reach the class's group robot: the title and the verdict only, the
+    # suggestion and the reason stay behind the link.
+    notify(
+        [m.student.user for m in members],
+        "committees.suggestion_answered",
+        _("Your class's course suggestion was answered"),
+        _("Adopted") if adopted else _("Not adopted"),
+        url=reverse("committees:suggestion-list"),
+    )
+    return suggestion

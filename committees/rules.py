@@ -38,3 +38,11 @@ rules.add_perm(
 rules.add_perm(
     "committees.see_members", is_counselor | is_school_admin | is_liaison | is_class_teacher
 )
+# The week board and trends: whole school for counselors and school administrators, a
+# department for its liaison, a class for its teacher (scoped by SchoolClass.visible_to).
+rules.add_perm(
+    "committees.see_board", is_counselor | is_school_admin | is_liaison | is_class_teacher
+)
+# The barometer register (台账) as .xlsx: tier 2; tier-3 columns only for counselors.
+rules.add_perm("committees.export_barometers", is_counselor | is_school_admin | is_liaison)
+rules.add_perm("committees.see_scorecards", is_counselor)

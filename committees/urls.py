@@ -44,5 +44,6 @@ urlpatterns = [
     path("board/school/", board.school_trend, name="school-trend"),
     path("board/department/<int:pk>/", board.department_trend, name="department-trend"),
     path("board/class/<int:pk>/", board.class_trend, name="class-trend"),
+    path("board/scorecards/", board.scorecard_list, name="scorecards"),
     path("barometer/export.xlsx", board.export, name="barometer-export"),
 ]

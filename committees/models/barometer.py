@@ -167,7 +167,8 @@ class BarometerQuerySet(models.QuerySet):
         access = access_of(user)
         q = access.class_q("school_class")
         if access.member_class_ids:
-            q |= Q(filed_by=user)
+            # A class may have two members, who report together: both see its barometers.
+            q |= Q(school_class__in=access.member_class_ids)
         return self.filter(q)
 
     def for_semester(self, semester):
@@ -321,30 +322,20 @@ class CourseSuggestionQuerySet(models.QuerySet):
         return self.filter(q)
 
     def figures(self):
-        """Open, answered and mean answer time per department."""
-        rows = (
-            self.values("department")
-            .annotate(
-                total=Count("pk"),
-                answered=Count("pk", filter=Q(status=CourseSuggestion.Status.ANSWERED)),
-            )
-            .order_by("department")
-        )
+        """Open, answered and mean answer time (hours) per department, in one query."""
         result = {}
-        for row in rows:
-            answered = self.filter(
-                department=row["department"], status=CourseSuggestion.Status.ANSWERED
-            )
-            hours = [
-                (s.answered_at - s.created_at).total_seconds() / 3600
-                for s in answered.only("answered_at", "created_at")
-            ]
-            result[row["department"]] = {
-                "total": row["total"],
-                "answered": row["answered"],
-                "open": row["total"] - row["answered"],
-                "mean_hours": sum(hours) / len(hours) if hours else None,
-            }
+        for department, status, created, answered in self.values_list(
+            "department", "status", "created_at", "answered_at"
+        ):
+            row = result.setdefault(department, {"total": 0, "answered": 0, "hours": []})
+            row["total"] += 1
+            if status == CourseSuggestion.Status.ANSWERED:
+                row["answered"] += 1
+                row["hours"].append((answered - created).total_seconds() / 3600)
+        for row in result.values():
+            hours = row.pop("hours")
+            row["open"] = row["total"] - row["answered"]
+            row["mean_hours"] = sum(hours) / len(hours) if hours else None
         return result
 
 
@@ -390,8 +381,8 @@ class CourseSuggestion(models.Model):
 
 class AlertQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Alerts name students: counselors only. Class teachers see their class's alerts
-        through `for_teacher`, which leaves the names out."""
+        """Alerts name students: counselors only. A class teacher is told of its class's
+        alerts by a notification that leaves the names out."""
         access = access_of(user)
         if not access.counselor_school_ids:
             return self.none()
@@ -442,6 +433,9 @@ class Alert(models.Model):
     key = models.CharField(max_length=200, unique=True)
     barometer = models.ForeignKey(
         Barometer, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
+    )
+    immediate_report = models.OneToOneField(
+        ImmediateReport, on_delete=models.PROTECT, null=True, blank=True, related_name="alert"
     )
     student_ref = models.CharField(max_length=64, blank=True, db_index=True)
     student_id_enc = EncryptedTextField(blank=True)

@@ -1,0 +1,427 @@
+"""What follows a barometer, page by page: alerts and their follow-up (counselors only),
+talk tasks (the member), course suggestions (liaison and member), class absences and the
+school's barometer settings (counselors), and the links that lead there."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from committees import barometer as services
+from committees.models import (
+    Alert,
+    AlertNote,
+    Barometer,
+    BarometerSettings,
+    ClassAbsence,
+    CommitteeMember,
+    CourseSuggestion,
+    TalkTask,
+    Weather,
+)
+from counseling.audit import AuditEntry
+from counseling.models import SchoolClass, Semester, Student
+from counseling.notifications.models import Notification
+
+UTC = datetime.UTC
+THURSDAY = datetime.datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+NON_COUNSELORS = ["teacher", "liaison", "principal", "admin", "member", "student"]
+
+
+@pytest.fixture
+def semester(demo):
+    return Semester.objects.current(demo, on=THURSDAY.date())
+
+
+@pytest.fixture
+def member_class(user_named):
+    return SchoolClass.objects.get(committee_members__student__user=user_named("member"))
+
+
+@pytest.fixture
+def named_student(member_class, user_named):
+    """A classmate of `member` whose name appears nowhere else on these pages."""
+    others = set(Student.objects.exclude(school_class=member_class).values_list("name", flat=True))
+    return next(
+        s
+        for s in Student.objects.filter(school_class=member_class, user__isnull=True).order_by(
+            "-student_number"
+        )
+        if s.name not in others
+    )
+
+
+@pytest.fixture
+def alert(semester, member_class, named_student):
+    """A yellow alert naming a classmate, with the member asked to talk to them."""
+    raised = services.raise_alert(
+        semester,
+        member_class,
+        Alert.Rule.NAMED_MEMBER,
+        Alert.Grade.YELLOW,
+        key=f"test:named:{named_student.pk}",
+        week=12,
+        student_pk=named_student.pk,
+    )
+    member = CommitteeMember.objects.get(
+        semester=semester, school_class=member_class, student__user__username="member"
+    )
+    TalkTask.objects.create(alert=raised, member=member)
+    return raised
+
+
+# --- Alerts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("username", NON_COUNSELORS)
+def test_alerts_are_for_counselors_only(client_as, alert, username):
+    client = client_as(username)
+    assert client.get(reverse("committees:alert-list")).status_code == 403
+    assert client.get(reverse("committees:alert-detail", args=[alert.pk])).status_code == 404
+    response = client.post(
+        reverse("committees:alert-detail", args=[alert.pk]), {"text": "x", "status": "closed"}
+    )
+    assert response.status_code == 404
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.OPEN
+
+
+def test_alert_list_filters(client_as, alert, semester, member_class):
+    client = client_as("counselor")
+    url = reverse("committees:alert-list")
+    detail = reverse("committees:alert-detail", args=[alert.pk])
+    assert detail.encode() in client.get(url).content
+    assert detail.encode() in client.get(url, {"grade": "yellow"}).content
+    assert detail.encode() not in client.get(url, {"grade": "red"}).content
+    assert detail.encode() in client.get(url, {"rule": "named_member"}).content
+    assert detail.encode() not in client.get(url, {"rule": "storm"}).content
+    assert detail.encode() in client.get(url, {"class": member_class.pk}).content
+    other = SchoolClass.objects.exclude(pk=member_class.pk).first()
+    assert detail.encode() not in client.get(url, {"class": other.pk}).content
+    assert detail.encode() not in client.get(url, {"status": "closed"}).content
+    assert detail.encode() in client.get(url, {"year": member_class.enrolment_year}).content
+    # The list never names a student: names are read one alert at a time, logged.
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.READ, actor__username="counselor")
+
+
+def test_alert_list_takes_the_same_queries_for_few_and_many(client_as, semester, member_class):
+    client = client_as("counselor")
+    url = reverse("committees:alert-list") + "?status=all"
+    classes = list(SchoolClass.objects.filter(department__school=semester.school)[:20])
+
+    def add(n, start):
+        Alert.objects.bulk_create(
+            Alert(
+                school=semester.school,
+                semester=semester,
+                school_class=classes[i % len(classes)],
+                rule=Alert.Rule.MISSING,
+                grade=Alert.Grade.ORANGE,
+                key=f"test:many:{start + i}",
+                week=3,
+            )
+            for i in range(n)
+        )
+
+    add(3, 0)
+    client.get(url)  # warm the caches (content types, settings) first
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    add(60, 100)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(few) == len(many)
+
+
+def test_alert_detail_names_the_student_and_logs_the_read(client_as, alert, named_student):
+    response = client_as("counselor").get(reverse("committees:alert-detail", args=[alert.pk]))
+    assert response.status_code == 200
+    assert named_student.name.encode() in response.content
+    assert reverse("committees:alert-list").encode() in response.content
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.READ).order_by("-id").first()
+    assert entry.actor.username == "counselor"
+    assert entry.content_type == ContentType.objects.get_for_model(Alert)
+    assert entry.object_id == str(alert.pk)
+
+
+def test_follow_up_closes_only_with_an_outcome(client_as, alert):
+    client = client_as("counselor")
+    url = reverse("committees:alert-detail", args=[alert.pk])
+    owner = alert.assigned_to_id
+    refused = client.post(
+        url, {"text": "", "status": "closed", "outcome": "", "assigned_to": owner}
+    )
+    assert refused.status_code == 400
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.OPEN and alert.closed_at is None
+    # A note alone moves it to "following".
+    client.post(url, {"text": "已约谈班主任", "status": "open", "assigned_to": owner})
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.FOLLOWING
+    closed = client.post(
+        url,
+        {
+            "text": "学生已面询两次，情绪好转",
+            "status": "closed",
+            "outcome": "面询后好转，转入常规关注",
+            "assigned_to": owner,
+        },
+    )
+    assert closed.status_code == 302
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.CLOSED
+    assert alert.outcome == "面询后好转，转入常规关注"
+    assert alert.closed_at is not None
+    log = [n.text for n in AlertNote.objects.filter(alert=alert)]
+    assert log == ["已约谈班主任", "学生已面询两次，情绪好转"]
+    page = client.get(url)
+    assert "已约谈班主任".encode() in page.content  # the dated log is on the page
+    # Nothing to save is a clear error, not a silent success.
+    assert (
+        client.post(
+            url, {"status": "closed", "outcome": alert.outcome, "assigned_to": owner}
+        ).status_code
+        == 400
+    )
+
+
+def test_follow_up_hands_the_alert_to_another_counselor(client_as, alert, user_named):
+    other = next(
+        user_named(u)
+        for u in ["counselor", "counselor2", "counselor3"]
+        if user_named(u).pk != alert.assigned_to_id
+    )
+    url = reverse("committees:alert-detail", args=[alert.pk])
+    response = client_as("counselor").post(
+        url, {"text": "", "status": "open", "assigned_to": other.pk}
+    )
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.assigned_to == other
+    assert AlertNote.objects.filter(alert=alert).count() == 1  # "handed over to ..."
+    assert Notification.objects.filter(recipient=other, kind="committees.alert").exists()
+    # Only counselors of the school can take it over.
+    teacher = user_named("teacher")
+    bad = client_as("counselor").post(
+        url, {"text": "", "status": "open", "assigned_to": teacher.pk}
+    )
+    assert bad.status_code == 400
+
+
+# --- Talk tasks -----------------------------------------------------------------------
+
+
+def test_member_completes_a_talk_task(client_as, alert, named_student):
+    client = client_as("member")
+    url = reverse("committees:talk-tasks")
+    page = client.get(url)
+    assert page.status_code == 200
+    assert named_student.name.encode() in page.content  # the member named them
+    assert b"Yellow" not in page.content and alert.get_rule_display().encode() not in page.content
+    task = alert.talk_task
+    assert client.post(url, {"task": task.pk, "note": ""}).status_code == 400
+    done = client.post(url, {"task": task.pk, "note": "聊了半小时，他说最近和室友闹矛盾"})
+    assert done.status_code == 302
+    task.refresh_from_db()
+    alert.refresh_from_db()
+    assert task.done_at is not None
+    assert task.note == "聊了半小时，他说最近和室友闹矛盾"
+    assert alert.status == Alert.Status.FOLLOWING
+    assert AlertNote.objects.filter(alert=alert, author__username="member").exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT note FROM committees_talktask WHERE id = %s", [task.pk])
+        (raw,) = cursor.fetchone()
+    assert "室友" not in raw
+    # Done is done: the task has left the list and cannot be done twice.
+    assert named_student.name.encode() not in client.get(url).content
+    assert client.post(url, {"task": task.pk, "note": "again"}).status_code == 404
+
+
+def test_talk_tasks_are_the_members_own(client_as, alert, named_student):
+    other = CommitteeMember.objects.exclude(school_class=alert.school_class).select_related(
+        "student__user"
+    )[0]
+    client = client_as(other.student.user.username)
+    url = reverse("committees:talk-tasks")
+    assert named_student.name.encode() not in client.get(url).content
+    assert client.post(url, {"task": alert.talk_task.pk, "note": "x"}).status_code == 404
+    assert client_as("teacher").get(url).status_code == 403
+
+
+# --- Course suggestions ---------------------------------------------------------------
+
+
+@pytest.fixture
+def suggestion(semester, member_class, user_named):
+    Barometer.objects.filter(semester=semester, school_class=member_class, week=13).delete()
+    barometer, _created = services.file_barometer(
+        user_named("member"),
+        member_class,
+        semester,
+        13,
+        services.Filing(weather=Weather.PARTLY_CLOUDY, suggestions=["机房电脑太旧，希望更换"]),
+        now=THURSDAY,
+    )
+    return barometer.suggestions.get()
+
+
+def test_suggestion_answered_by_the_liaison_reaches_the_member(client_as, suggestion):
+    assert Notification.objects.filter(
+        recipient__username="liaison", kind="committees.suggestion"
+    ).exists()
+    liaison = client_as("liaison")
+    listing = liaison.get(reverse("committees:suggestion-list"))
+    assert "机房电脑太旧".encode() in listing.content
+    answer_url = reverse("committees:suggestion-answer", args=[suggestion.pk])
+    assert liaison.post(answer_url, {"action": "acknowledge"}).status_code == 302
+    suggestion.refresh_from_db()
+    assert suggestion.status == CourseSuggestion.Status.ACKNOWLEDGED
+    assert suggestion.acknowledged_at is not None
+    assert liaison.post(answer_url, {"adopted": "yes", "answer": ""}).status_code == 400
+    response = liaison.post(answer_url, {"adopted": "yes", "answer": "下学期更换20台"})
+    assert response.status_code == 302
+    suggestion.refresh_from_db()
+    assert suggestion.status == CourseSuggestion.Status.ANSWERED
+    assert suggestion.adopted is True and suggestion.answered_by.username == "liaison"
+    assert suggestion.answered_at is not None
+    assert Notification.objects.filter(
+        recipient__username="member", kind="committees.suggestion_answered"
+    ).exists()
+    seen = client_as("member").get(reverse("committees:suggestion-list"))
+    assert "下学期更换20台".encode() in seen.content
+    assert (
+        "机房电脑太旧".encode()
+        in client_as("counselor").get(reverse("committees:suggestion-list")).content
+    )
+
+
+@pytest.mark.parametrize("username", ["member", "teacher", "counselor", "principal"])
+def test_only_the_liaison_answers(client_as, suggestion, username):
+    url = reverse("committees:suggestion-answer", args=[suggestion.pk])
+    assert client_as(username).post(url, {"adopted": "no", "answer": "x"}).status_code == 403
+    suggestion.refresh_from_db()
+    assert suggestion.status == CourseSuggestion.Status.OPEN
+
+
+def test_students_see_no_suggestions(client_as, suggestion):
+    assert client_as("student").get(reverse("committees:suggestion-list")).status_code == 403
+
+
+# --- Class absences and settings ------------------------------------------------------
+
+
+def test_counselor_adds_and_ends_an_absence(client_as, member_class, user_named):
+    client = client_as("counselor")
+    url = reverse("committees:absence-list")
+    bad = client.post(
+        url,
+        {
+            "action": "add",
+            "school_class": member_class.pk,
+            "kind": "trip",
+            "starts_on": "2026-12-10",
+            "ends_on": "2026-12-01",
+        },
+    )
+    assert bad.status_code == 400
+    with time_machine.travel(THURSDAY, tick=False):
+        client = client_as("counselor")
+        added = client.post(
+            url,
+            {
+                "action": "add",
+                "school_class": member_class.pk,
+                "kind": "internship",
+                "starts_on": "2026-11-23",
+                "ends_on": "2027-01-15",
+                "note": "跟岗实习",
+            },
+        )
+        assert added.status_code == 302
+        absence = ClassAbsence.objects.get(school_class=member_class, note="跟岗实习")
+        assert "跟岗实习".encode() in client.get(url).content
+        too_late = client.post(
+            url, {"action": "end", "absence": absence.pk, "ends_on": "2027-02-01"}
+        )
+        assert too_late.status_code == 400
+        ended = client.post(url, {"action": "end", "absence": absence.pk, "ends_on": "2026-11-27"})
+        assert ended.status_code == 302
+    absence.refresh_from_db()
+    assert absence.ends_on == datetime.date(2026, 11, 27)
+    actions = list(
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(ClassAbsence), object_id=str(absence.pk)
+        )
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == [AuditEntry.Action.CREATE, AuditEntry.Action.UPDATE]
+    for username in ["teacher", "liaison", "member", "admin"]:
+        assert client_as(username).get(url).status_code == 403
+
+
+def test_settings_mirror_the_database_rules(client_as, demo):
+    client = client_as("counselor")
+    url = reverse("committees:barometer-settings")
+    assert client.get(url).status_code == 200
+    data = {
+        "deadline_weekday": "1",
+        "deadline_time": "18:00",
+        "reopen_hours": "24",
+        "drop_steps": "2",
+        "baseline_weeks": "4",
+        "named_member_weeks": "3",
+        "named_task_weeks": "3",
+        "missing_weeks": "2",
+        "fidelity_weeks": "6",
+    }
+    ladder = client.post(url, data)
+    assert ladder.status_code == 400
+    assert b'id="error_1_id_named_task_weeks"' in ladder.content  # said in words,
+    assert b"settings_ladder_ordered" not in ladder.content  # not as the constraint's name
+    assert (
+        client.post(url, {**data, "named_task_weeks": "4", "named_member_weeks": "1"}).status_code
+        == 400
+    )
+    assert client.post(url, {**data, "drop_steps": "0", "named_task_weeks": "4"}).status_code == 400
+    assert (
+        client.post(url, {**data, "deadline_weekday": "7", "named_task_weeks": "4"}).status_code
+        == 400
+    )
+    saved = client.post(url, {**data, "named_task_weeks": "4"})
+    assert saved.status_code == 302
+    row = BarometerSettings.for_school(demo)
+    assert (row.deadline_weekday, row.deadline_time) == (1, datetime.time(18, 0))
+    assert (row.named_member_weeks, row.named_task_weeks) == (3, 4)
+    assert AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(BarometerSettings),
+        action=AuditEntry.Action.UPDATE,
+        actor__username="counselor",
+    ).exists()
+    for username in ["teacher", "liaison", "member", "admin", "principal"]:
+        assert client_as(username).get(url).status_code == 403
+
+
+# --- Links ----------------------------------------------------------------------------
+
+
+def test_menus_and_home_lead_to_the_barometer(client_as, alert, semester, member_class):
+    services.raise_alert(
+        semester, member_class, Alert.Rule.STORM, Alert.Grade.RED, key="test:red", week=12
+    )
+    counselor = client_as("counselor").get(reverse("home")).content.decode()
+    for name in ["alert-list", "absence-list", "barometer-settings", "suggestion-list"]:
+        assert reverse(f"committees:{name}") in counselor, name
+    assert "rounded-pill text-bg-danger" in counselor  # open red alerts
+    member = client_as("member").get(reverse("home")).content.decode()
+    for name in ["barometer-file", "talk-tasks", "suggestion-list", "immediate-report"]:
+        assert reverse(f"committees:{name}") in member, name
+    assert f"{reverse('committees:barometer-file')}?class={member_class.pk}" in member
+    assert reverse("committees:alert-list") not in member
+    liaison = client_as("liaison").get(reverse("home")).content.decode()
+    assert reverse("committees:suggestion-list") in liaison
+    assert reverse("committees:barometer-file") not in liaison
