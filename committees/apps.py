@@ -21,20 +21,20 @@ class CommitteesConfig(AppConfig):
             email=True,
             webhook=True,
         )
+        # Alerts and talk tasks concern students of concern: they never go to a group
+        # robot, which posts into a chat many people read.
+        for key, label in [
+            ("committees.alert_red", _("A red alert (at once)")),
+            ("committees.alert", _("An alert assigned to me")),
+            ("committees.alert_teacher", _("An alert for my class (without names)")),
+            ("committees.talk_task", _("A classmate to talk with")),
+        ]:
+            register_kind(key, label=label, email=True, sensitive=True)
         for key, label, email, webhook in [
-            ("committees.alert_red", _("A red alert (at once)"), True, True),
-            ("committees.alert", _("An alert assigned to me"), True, False),
-            ("committees.alert_teacher", _("An alert for my class (without names)"), False, True),
-            ("committees.talk_task", _("A classmate to talk with"), False, True),
             ("committees.barometer_reminder", _("Reminder: the barometer is missing"), False, True),
-            ("committees.barometer_missed", _("A class missed its barometer"), True, True),
+            ("committees.barometer_missed", _("A class missed its barometer"), True, False),
             ("committees.suggestion", _("A course suggestion for my department"), True, False),
-            (
-                "committees.suggestion_answered",
-                _("My class's course suggestion was answered"),
-                False,
-                True,
-            ),
+            ("committees.suggestion_answered", _("My class's course suggestion was answered"), False, True),
         ]:
             register_kind(key, label=label, email=email, webhook=webhook)
         register_kind(

@@ -10,6 +10,7 @@ The rules that make the broker not the source of truth live here:
 
 import datetime
 import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -191,15 +192,33 @@ def notify(recipients, kind, title, body="", url=""):
 # Queueing.
 
 
+# When the broker last failed us (time.monotonic()), in this process.
+_broker_failed_at = None
+
+
+def _broker_paused():
+    """After a failed publish, don't try again for a while: an action that notifies several
+    times must not wait for the broker's timeout each time."""
+    pause = getattr(settings, "NOTIFICATIONS_BROKER_PAUSE_SECONDS", 30)
+    return _broker_failed_at is not None and time.monotonic() - _broker_failed_at < pause
+
+
 def queue(delivery_ids):
     """Hand deliveries to Celery; returns how many were handed over. Never raises.
 
     A broker that is down or hangs costs one bounded publish attempt (see the CELERY_*
-    timeouts in settings); the rest are not tried, and all stay pending for requeue.
+    timeouts in settings), then none for NOTIFICATIONS_BROKER_PAUSE_SECONDS; what was not
+    handed over stays pending for requeue_notifications.
     """
+    global _broker_failed_at
     from counseling.notifications.tasks import deliver
 
     eager = bool(deliver.app.conf.task_always_eager)
+    if not eager and delivery_ids and _broker_paused():
+        logger.info(
+            "broker failed recently; %d notification deliveries left pending", len(delivery_ids)
+        )
+        return 0
     queued = 0
     for pk in delivery_ids:
         try:
@@ -209,6 +228,7 @@ def queue(delivery_ids):
                 # Inline sending failed in our own code: log it and go on with the others.
                 logger.exception("notification delivery %s failed inline", pk)
                 continue
+            _broker_failed_at = time.monotonic()
             logger.warning(
                 "could not queue notification delivery %s; %d left pending for "
                 "requeue_notifications",

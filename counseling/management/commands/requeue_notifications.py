@@ -22,17 +22,26 @@ A delivery counts as stuck once its attempt has been due for --older-than second
 twice is harmless: a delivery that was sent meanwhile is not sent again.
 """
 
+import argparse
 import signal
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, DjangoHelpFormatter
 from django.db import close_old_connections
 
 from counseling.notifications import services
 
 
+class HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Keeps the examples above as they are written."""
+
+
 class Command(BaseCommand):
     help = __doc__
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser):
         parser.add_argument(
