@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# gunicorn + Celery worker + Celery beat, as in production, in the foreground.
+# gunicorn + Celery worker + Celery beat (+ the notification re-queuer), as in production.
 set -eu
 cd "$(dirname "$0")/.."
 export DJANGO_DEBUG=${DJANGO_DEBUG:-false}
@@ -14,5 +14,6 @@ $BIN/python manage.py load_demo
 trap 'kill 0' INT TERM EXIT
 $BIN/celery -A counseling worker --loglevel=INFO --concurrency=2 &
 $BIN/celery -A counseling beat --loglevel=INFO --schedule=var/celerybeat-schedule &
+$BIN/python manage.py requeue_notifications --loop 60 &
 $BIN/gunicorn counseling.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile - &
 wait
