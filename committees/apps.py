@@ -34,7 +34,12 @@ class CommitteesConfig(AppConfig):
             ("committees.barometer_reminder", _("Reminder: the barometer is missing"), False, True),
             ("committees.barometer_missed", _("A class missed its barometer"), True, False),
             ("committees.suggestion", _("A course suggestion for my department"), True, False),
-            ("committees.suggestion_answered", _("My class's course suggestion was answered"), False, True),
+            (
+                "committees.suggestion_answered",
+                _("My class's course suggestion was answered"),
+                False,
+                True,
+            ),
         ]:
             register_kind(key, label=label, email=email, webhook=webhook)
         register_kind(

@@ -7,3 +7,11 @@ from committees import services
 def send_meeting_reminders():
     """Daily (Celery beat): remind members and officers of tomorrow's meetings."""
     return services.send_reminders()
+
+
+@shared_task(name="committees.barometer_reminders")
+def barometer_reminders():
+    """Daily (Celery beat): barometer reminders and the calendar-driven alert rules."""
+    from committees import barometer
+
+    return barometer.run_reminders()

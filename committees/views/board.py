@@ -1,11 +1,626 @@
-"""The counselor's week board, trends by class / department / school, the .xlsx export.
-(Placeholder until built.)"""
+"""The counselor's week board, trends by class / department / school, the .xlsx register
+(台账) of a semester's barometers, and the members' scorecards.
 
-from django.http import Http404
+Who sees what:
+- the week board and the trends: counselors and school administrators the whole school,
+  a liaison its department, a class teacher its class (`SchoolClass.objects.visible_to`);
+- alert marks and alert lists: counselors only;
+- the school and department pages show tier-1 figures; above the class level a count of 1
+  or 2 is "<3" for anyone but a counselor, in the tables (`small_count`) and in the charts
+  (which are given the suppressed figures, see `committees.board.suppress`);
+- the export: tier 2 for counselors, school administrators and liaisons (their
+  department); the tier-3 columns only when a counselor asks (?sensitive=1), logged.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from committees import charts
+from committees.barometer import coverage, missing_classes, remind_members
+from committees.board import (
+    STATE_BADGES,
+    STATES,
+    build_week_board,
+    class_weeks,
+    concern_total,
+    default_week,
+    last_week_shown,
+    scorecards,
+    suppress,
+)
+from committees.models import Alert, Barometer, CommitteeMember, ConcernKind, Weather
+from committees.models.barometer import WEATHER_COLOURS, WEATHER_ICONS
+from committees.views.common import pick_semester
+from counseling import audit
+from counseling.models import Department, SchoolClass, Semester, Student
+from counseling.permissions import access_of
+from counseling.templatetags.portal import week_label
+from counseling.views.helpers import require_perm
+from counseling.xlsx import workbook_bytes, write_row
+
+COMPLETENESS_COLOUR = "#198754"
+TIMELINESS_COLOUR = "#0d6efd"
+CONCERN_COLOUR = "#3d6fb6"
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404("not built yet")
+def _is_counselor(user, semester):
+    return semester.school_id in access_of(user).counselor_school_ids
 
 
-week_board = remind_missing = class_trend = department_trend = school_trend = export = _todo
+def _semesters(user, semester):
+    return Semester.objects.visible_to(user).filter(school=semester.school)
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _weather_labels():
+    return {w.value: str(w.label) for w in Weather}
+
+
+def _weather_list():
+    return [
+        {"value": w.value, "label": w.label, "icon": WEATHER_ICONS[w], "colour": WEATHER_COLOURS[w]}
+        for w in Weather
+    ]
+
+
+# --- Charts (markup made safe here, at the template boundary) -------------------------------
+
+
+def _chart_weather_by_week(weeks, weather, shaded, title):
+    labels = _weather_labels()
+    return mark_safe(
+        charts.weather_by_week(
+            weeks,
+            weather,
+            labels=labels,
+            colours=WEATHER_COLOURS,
+            title=title,
+            shaded=shaded,
+            caption=_("week"),
+            tip=lambda w, v: f"{week_label(w)} · {labels[v]}",
+        )
+    )
+
+
+def _chart_distribution(weeks, distribution, title):
+    labels = _weather_labels()
+    return mark_safe(
+        charts.weather_distribution(
+            weeks,
+            distribution,
+            labels=labels,
+            colours=WEATHER_COLOURS,
+            title=title,
+            caption=_("week"),
+            tip=lambda w, v, n: f"{week_label(w)} · {labels[v]}: {n}",
+            note=_("Counts below 3 are not drawn."),
+        )
+    )
+
+
+def _chart_coverage(weeks, by_week, title):
+    return mark_safe(
+        charts.percent_bars(
+            weeks,
+            [
+                (
+                    _("Completeness"),
+                    COMPLETENESS_COLOUR,
+                    {w: r["completeness"] for w, r in by_week.items()},
+                ),
+                (
+                    _("Timeliness"),
+                    TIMELINESS_COLOUR,
+                    {w: r["timeliness"] for w, r in by_week.items()},
+                ),
+            ],
+            title=title,
+            caption=_("week"),
+            tip=lambda w, label, text: f"{week_label(w)} · {label}: {text}",
+        )
+    )
+
+
+def _chart_concerns(concerns, title):
+    return mark_safe(
+        charts.hbars(
+            [(str(label), concerns.get(kind, 0)) for kind, label in ConcernKind.choices],
+            title=title,
+            colour=CONCERN_COLOUR,
+        )
+    )
+
+
+# --- The week board -------------------------------------------------------------------------
+
+
+def _week_of_request(request, semester, now):
+    week = _int(request.GET.get("week"))
+    if week is None or not 1 <= week <= semester.weeks:
+        return default_week(semester, now)
+    return week
+
+
+@login_required
+@require_perm("committees.see_board")
+def week_board(request):
+    """Every class the user may see, by department, for one week: its weather and state,
+    and (counselors) its open alerts. A fixed number of queries for any number of classes."""
+    semester = pick_semester(request)
+    now = timezone.now()
+    is_counselor = _is_counselor(request.user, semester)
+    week = _week_of_request(request, semester, now)
+    all_classes = list(
+        SchoolClass.objects.visible_to(request.user)
+        .active()
+        .filter(department__school=semester.school)
+        .select_related("department")
+        .order_by("department__name", "-enrolment_year", "name")
+    )
+    departments = list({c.department_id: c.department for c in all_classes}.values())
+    wanted_department = _int(request.GET.get("department"))
+    if wanted_department not in {d.pk for d in departments}:
+        wanted_department = None
+    classes = [c for c in all_classes if wanted_department in (None, c.department_id)]
+    board = build_week_board(
+        semester,
+        classes,
+        week,
+        alerts=Alert.objects.visible_to(request.user) if is_counselor else None,
+        now=now,
+    )
+    wanted_state = request.GET.get("state", "")
+    if wanted_state not in STATES:
+        wanted_state = ""
+    groups = {}
+    for row in board.rows:
+        if not wanted_state or row.state == wanted_state:
+            groups.setdefault(row.school_class.department, []).append(row)
+    visible_departments = set(
+        Department.objects.visible_to(request.user)
+        .filter(school=semester.school)
+        .values_list("pk", flat=True)
+    )
+    last = last_week_shown(semester, now)
+    weeks = list(range(1, max(last, week) + 1))
+    # The reminder goes to every class of the school that has not filed: offered when some
+    # shown class is missing, or when a filter may hide the ones that are.
+    can_remind = (
+        is_counselor
+        and semester.is_teaching_week(week)
+        and week <= last
+        and (board.counts["missing"] + board.counts["pending"] > 0 or wanted_department)
+    )
+    return render(
+        request,
+        "committees/board/week_board.html",
+        {
+            "semester": semester,
+            "semesters": _semesters(request.user, semester),
+            "week": week,
+            "weeks": weeks,
+            "previous_week": week - 1 if week > 1 else None,
+            "next_week": week + 1 if week < min(semester.weeks, last) else None,
+            "teaching": semester.is_teaching_week(week),
+            "week_start": semester.week_start(week),
+            "week_end": semester.week_end(week),
+            "can_remind": can_remind,
+            "board": board,
+            "groups": [(d, rows, d.pk in visible_departments) for d, rows in groups.items()],
+            "departments": departments,
+            "department": wanted_department,
+            "states": list(STATES.items()),
+            "state_counts": [
+                (key, label, board.counts[key], STATE_BADGES[key]) for key, label in STATES.items()
+            ],
+            "state": wanted_state,
+            "is_counselor": is_counselor,
+            "can_export": request.user.has_perm("committees.export_barometers"),
+        },
+    )
+
+
+@login_required
+@require_POST
+@require_perm("committees.manage")
+def remind_missing(request):
+    """Remind the members of every class whose barometer of the week is still missing."""
+    semester = pick_semester(request)
+    if not _is_counselor(request.user, semester):
+        raise PermissionDenied
+    week = _int(request.POST.get("week"))
+    current = last_week_shown(semester)
+    if week is None or not semester.is_teaching_week(week) or week > current:
+        messages.error(request, _("Pick a teaching week that has begun."))
+        return redirect(f"{reverse('committees:week-board')}?semester={semester.pk}")
+    classes = missing_classes(semester, week)
+    department = _int(request.POST.get("department"))
+    if department:
+        # The board was filtered to one department: remind only what the counselor saw.
+        classes = [c for c in classes if c.department_id == department]
+    count = remind_members(semester, week, classes)
+    audit.record(
+        request.user,
+        audit.AuditEntry.Action.UPDATE,
+        semester,
+        request=request,
+        label=_("Barometer reminders sent"),
+        changes={"week": week, "classes": len(classes), "members": count},
+    )
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s member was reminded of %(week)s's barometer.",
+                "%(n)s members were reminded of %(week)s's barometer.",
+                count,
+            )
+            % {"n": count, "week": week_label(week)},
+        )
+    else:
+        messages.info(request, _("No member to remind: every expected class has filed."))
+    return redirect(f"{reverse('committees:week-board')}?semester={semester.pk}&week={week}")
+
+
+# --- Trends -------------------------------------------------------------------------------
+
+
+@login_required
+@require_perm("committees.see_board")
+def class_trend(request, pk):
+    """A class's semester: weather week by week, concerns by kind, its completeness and
+    (counselors) its alerts. Class-level figures: exact for everyone who sees the class."""
+    school_class = get_object_or_404(
+        SchoolClass.objects.visible_to(request.user).select_related("department"), pk=pk
+    )
+    semester = pick_semester(request)
+    if semester.school_id != school_class.department.school_id:
+        raise Http404("another school")
+    now = timezone.now()
+    is_counselor = _is_counselor(request.user, semester)
+    weeks = list(range(1, last_week_shown(semester, now) + 1))
+    barometers = list(
+        Barometer.objects.visible_to(request.user)
+        .filter(semester=semester, school_class=school_class)
+        .prefetch_related("concerns")
+        .order_by("week")
+    )
+    rows = class_weeks(semester, school_class, barometers, weeks, now=now)
+    totals = concern_total(barometers)
+    weather = {w["value"]: w for w in _weather_list()}
+    for row in rows:
+        b = row["barometer"]
+        row["concerns"] = totals.get(b.pk) if b else None
+        row["weather"] = weather.get(b.weather) if b else None
+    concerns = dict.fromkeys(ConcernKind.values, 0)
+    for b in barometers:
+        for c in b.concerns.all():
+            concerns[c.kind] += c.count
+    shaded = {r["week"] for r in rows if not r["expected"] and not r["barometer"]}
+    cover = coverage(semester, [school_class], now=now).total()
+    alerts = None
+    if is_counselor:
+        alerts = list(
+            Alert.objects.visible_to(request.user)
+            .filter(semester=semester, school_class=school_class)
+            .select_related("assigned_to")
+            .order_by("-created_at")
+        )
+    return render(
+        request,
+        "committees/board/class_trend.html",
+        {
+            "semester": semester,
+            "semesters": _semesters(request.user, semester),
+            "school_class": school_class,
+            "rows": list(reversed(rows)),
+            "coverage": cover,
+            "concerns": [(label, concerns[kind]) for kind, label in ConcernKind.choices],
+            "alerts": alerts,
+            "open_alerts": sum(a.status != Alert.Status.CLOSED for a in alerts or ()),
+            "is_counselor": is_counselor,
+            "weather_chart": _chart_weather_by_week(
+                weeks,
+                {b.week: b.weather for b in barometers},
+                shaded,
+                _("Weather by week: %(cls)s") % {"cls": school_class},
+            ),
+            "concern_chart": _chart_concerns(
+                concerns, _("Concerns by kind: %(cls)s") % {"cls": school_class}
+            ),
+            "department_visible": Department.objects.visible_to(request.user)
+            .filter(pk=school_class.department_id)
+            .exists(),
+        },
+    )
+
+
+def _trend_context(request, semester, classes, barometers, title, now):
+    """What the department and school pages share: weather distribution, completeness and
+    timeliness per week, concerns by kind; suppressed for non-counselors."""
+    is_counselor = _is_counselor(request.user, semester)
+    weeks = list(range(1, last_week_shown(semester, now) + 1))
+    cover = coverage(semester, classes, now=now)
+    by_week = cover.by_week()
+    distribution = barometers.weather_distribution()
+    concerns = barometers.concerns_by_kind()
+    # Non-counselors get 1 and 2 as "<3" in the tables, and the charts are drawn from the
+    # suppressed figures: such a count is left out of the chart (not drawn at all).
+    shown_distribution = suppress(distribution, is_counselor)
+    shown_concerns = suppress(concerns, is_counselor)
+    labels = _weather_labels()
+    table = []
+    for week in weeks:
+        counts = distribution.get(week, {})
+        table.append(
+            {
+                "week": week,
+                "counts": [counts.get(w, 0) for w in sorted(labels)],
+                "coverage": by_week.get(week),
+                "teaching": semester.is_teaching_week(week),
+            }
+        )
+    return {
+        "semester": semester,
+        "semesters": _semesters(request.user, semester),
+        "is_counselor": is_counselor,
+        "coverage": cover.total(),
+        "by_week": list(reversed(table)),
+        "weather": _weather_list(),
+        "concerns": [(label, concerns[kind]) for kind, label in ConcernKind.choices],
+        "distribution_chart": _chart_distribution(
+            weeks, shown_distribution, _("Weather by week: %(name)s") % {"name": title}
+        ),
+        "coverage_chart": _chart_coverage(
+            weeks, by_week, _("Completeness and timeliness by week: %(name)s") % {"name": title}
+        ),
+        "concern_chart": _chart_concerns(
+            shown_concerns, _("Concerns by kind: %(name)s") % {"name": title}
+        ),
+        "cover": cover,
+    }
+
+
+@login_required
+@require_perm("committees.see_board")
+def department_trend(request, pk):
+    department = get_object_or_404(Department.objects.visible_to(request.user), pk=pk)
+    semester = pick_semester(request)
+    if semester.school_id != department.school_id:
+        raise Http404("another school")
+    now = timezone.now()
+    classes = list(
+        SchoolClass.objects.visible_to(request.user)
+        .active()
+        .filter(department=department)
+        .order_by("-enrolment_year", "name")
+    )
+    barometers = Barometer.objects.visible_to(request.user).filter(
+        semester=semester, school_class__in=classes
+    )
+    context = _trend_context(request, semester, classes, barometers, str(department), now)
+    by_class = context["cover"].by_class()
+    latest = {}
+    for class_id, week, weather in barometers.order_by("week").values_list(
+        "school_class_id", "week", "weather"
+    ):
+        latest[class_id] = (week, weather)
+    weather = {w["value"]: w for w in context["weather"]}
+    context.update(
+        department=department,
+        classes=[
+            {
+                "school_class": c,
+                "coverage": by_class.get(c.pk),
+                "latest_week": latest.get(c.pk, (None, None))[0],
+                "latest": weather.get(latest.get(c.pk, (None, None))[1]),
+            }
+            for c in classes
+        ],
+    )
+    return render(request, "committees/board/department_trend.html", context)
+
+
+@login_required
+@require_perm("committees.see_board")
+def school_trend(request):
+    """The school's semester. Tier-1 figures for everyone with a role in the school: they
+    are computed over every class of the school, and only aggregates reach the page."""
+    semester = pick_semester(request)
+    now = timezone.now()
+    classes = list(
+        SchoolClass.objects.active()
+        .filter(department__school=semester.school)
+        .select_related("department")
+    )
+    barometers = Barometer.objects.filter(semester=semester, school_class__in=classes)
+    context = _trend_context(request, semester, classes, barometers, str(semester.school), now)
+    by_department = context["cover"].by_department()
+    visible = set(
+        Department.objects.visible_to(request.user)
+        .filter(school=semester.school)
+        .values_list("pk", flat=True)
+    )
+    departments = list({c.department_id: c.department for c in classes}.values())
+    departments.sort(key=lambda d: d.name)
+    context.update(
+        departments=[(d, by_department.get(d.pk), d.pk in visible) for d in departments],
+    )
+    return render(request, "committees/board/school_trend.html", context)
+
+
+# --- The register (台账) --------------------------------------------------------------------
+
+
+@login_required
+@require_perm("committees.export_barometers")
+def export(request):
+    """The semester's barometers as .xlsx, one row per barometer. The tier-3 columns
+    (students of concern) only for a counselor who asks with ?sensitive=1; that export is
+    written to the audit trail. No cell is ever a formula (counseling.xlsx)."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+
+    semester = pick_semester(request)
+    sensitive = request.GET.get("sensitive") == "1"
+    if sensitive and not _is_counselor(request.user, semester):
+        raise PermissionDenied
+    barometers = (
+        Barometer.objects.visible_to(request.user)
+        .filter(semester=semester)
+        .select_related("school_class__department", "filed_by")
+        .prefetch_related("concerns", "suggestions")
+        .order_by(
+            "school_class__department__name",
+            "-school_class__enrolment_year",
+            "school_class__name",
+            "week",
+        )
+    )
+    if sensitive:
+        barometers = barometers.prefetch_related("students")
+    barometers = list(barometers)
+    names = {}
+    if sensitive:
+        pks = {s.student_pk for b in barometers for s in b.students.all()}
+        names = dict(Student.objects.filter(pk__in=pks).values_list("pk", "name"))
+
+    yes, no = _("Yes"), _("No")
+    header = [
+        _("Department"),
+        _("Class"),
+        _("Week"),
+        _("Weather"),
+        _("Nothing to report"),
+        *[str(label) for label in ConcernKind.labels],
+        _("Note"),
+        _("Suggestions for the department's courses"),
+        _("Filed by"),
+        _("Submitted at"),
+        _("Late"),
+    ]
+    if sensitive:
+        header += [
+            _("Students of concern"),
+            _("Kind of concern"),
+            _("Severity"),
+            _("Note on the student"),
+        ]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = _("Barometers")[:31]
+    for cell in write_row(sheet, 1, header):
+        cell.font = Font(bold=True)
+    submitted_column = 5 + len(ConcernKind.values) + 4
+    for n, b in enumerate(barometers, start=2):
+        counts = {c.kind: c.count for c in b.concerns.all()}
+        values = [
+            b.school_class.department.name,
+            b.school_class.name,
+            b.week,
+            b.get_weather_display(),
+            yes if b.nothing_to_report else no,
+            *[counts.get(kind, 0) for kind in ConcernKind.values],
+            b.note,
+            "\n".join(s.text for s in b.suggestions.all()),
+            str(b.filed_by),
+            b.submitted_at,
+            yes if b.late else no,
+        ]
+        if sensitive:
+            students = list(b.students.all())
+            values += [
+                "\n".join(names.get(s.student_pk, "?") for s in students),
+                "\n".join(s.get_kind_display() for s in students),
+                "\n".join(s.get_severity_display() for s in students),
+                "\n".join(s.note.replace("\n", " ") for s in students),
+            ]
+        cells = write_row(sheet, n, values)
+        cells[submitted_column - 1].number_format = "yyyy-mm-dd hh:mm"
+        for cell in cells:
+            if isinstance(cell.value, str) and "\n" in cell.value:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    widths = [12, 20, 6, 8, 8] + [8] * len(ConcernKind.values) + [30, 30, 10, 17, 6]
+    widths += [12, 12, 10, 30] if sensitive else []
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width = width
+    sheet.freeze_panes = "C2"
+    sheet.auto_filter.ref = sheet.dimensions
+    if sensitive:
+        audit.record(
+            request.user,
+            audit.AuditEntry.Action.EXPORT,
+            semester,
+            changes={"sensitive": True},
+            request=request,
+        )
+    stamp = timezone.localdate().isoformat()
+    filename = f"{_('barometers')}-{semester.name}-{stamp}.xlsx"
+    response = HttpResponse(
+        workbook_bytes(book),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Scorecards -----------------------------------------------------------------------------
+
+
+@login_required
+@require_perm("committees.see_scorecards")
+def scorecard_list(request):
+    """Every member of the semester with its scorecard (counselors). A fixed number of
+    queries for any number of members."""
+    semester = pick_semester(request)
+    if not _is_counselor(request.user, semester):
+        raise PermissionDenied
+    members = list(
+        CommitteeMember.objects.visible_to(request.user)
+        .filter(semester=semester)
+        .select_related("student", "school_class__department")
+        .order_by(
+            "school_class__department__name",
+            "-school_class__enrolment_year",
+            "school_class__name",
+            "appointed_on",
+        )
+    )
+    for member in members:
+        member.semester = semester
+    departments = list(
+        {m.school_class.department_id: m.school_class.department for m in members}.values()
+    )
+    wanted = _int(request.GET.get("department"))
+    if wanted not in {d.pk for d in departments}:
+        wanted = None
+    shown = [m for m in members if wanted in (None, m.school_class.department_id)]
+    cards = scorecards(semester, shown)
+    return render(
+        request,
+        "committees/board/scorecards.html",
+        {
+            "semester": semester,
+            "semesters": _semesters(request.user, semester),
+            "cards": [cards[m.pk] for m in shown],
+            "departments": departments,
+            "department": wanted,
+        },
+    )

@@ -9,10 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from committees import services
+from committees.board import scorecards
 from committees.forms import AppointForm, EndForm
 from committees.models import Attendance, CommitteeMember, Meeting, TrainingModule
 from committees.views.common import pick_semester
 from counseling.models import Department, SchoolClass, Semester
+from counseling.permissions import access_of
 from counseling.views.helpers import require_perm
 
 
@@ -139,7 +141,8 @@ def carry_over(request):
 
 @login_required
 def member_detail(request, pk):
-    """A member's record: attendance and the training modules completed."""
+    """A member's record: attendance and the training modules completed; its scorecard
+    for counselors and for the member itself."""
     member = get_object_or_404(
         CommitteeMember.objects.visible_to(request.user).select_related(
             "student", "school_class__department", "semester", "replaced_by__student"
@@ -158,6 +161,13 @@ def member_detail(request, pk):
     )
     held = [a for a in rows if a.meeting.status == Meeting.Status.HELD]
     rate = sum(a.status in ("present", "late") for a in held) / len(held) if held else None
+    # The scorecard: counselors of the member's school and the member itself.
+    access = access_of(request.user)
+    show_card = (
+        member.semester.school_id in access.counselor_school_ids
+        or member.student.user_id == request.user.pk
+    )
+    card = scorecards(member.semester, [member])[member.pk] if show_card else None
     return render(
         request,
         "committees/member_detail.html",
@@ -167,6 +177,7 @@ def member_detail(request, pk):
             "modules": [(m, m.pk in done) for m in modules],
             "modules_done": len(done),
             "rate": rate,
+            "card": card,
         },
     )
 
