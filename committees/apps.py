@@ -7,7 +7,14 @@ class CommitteesConfig(AppConfig):
     verbose_name = _("Committee network")
 
     def ready(self):
+        from committees import panels
         from counseling.notifications import register_kind
+        from counseling.panels import register_panel
+
+        register_panel(panels.counselor_panel, order=10)
+        register_panel(panels.member_panel, order=20)
+        register_panel(panels.teacher_panel, order=30)
+        register_panel(panels.liaison_panel, order=40)
 
         register_kind(
             "committees.meeting_reminder",

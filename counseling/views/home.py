@@ -3,6 +3,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 
 from counseling.models import Department, SchoolClass, Semester, Student
+from counseling.panels import panels_for
 from counseling.permissions import access_of
 
 
@@ -32,5 +33,13 @@ def home(request):
         .select_related("department")
     )
     context["my_departments"] = Department.objects.filter(pk__in=access.liaison_department_ids)
-    context["member_classes"] = SchoolClass.objects.filter(pk__in=access.member_class_ids)
+    context["panels"] = panels_for(
+        request,
+        {
+            "school": school,
+            "semester": context.get("semester"),
+            "week": context.get("week"),
+            "access": access,
+        },
+    )
     return render(request, "counseling/home.html", context)
