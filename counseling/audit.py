@@ -101,9 +101,9 @@ def _school_id_of(obj):
 
 
 def _client_ip(request):
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    from counseling.http import client_ip
+
+    return client_ip(request)
 
 
 def record(actor, action, obj=None, *, changes=None, request=None, school=None, label=""):

@@ -8,6 +8,7 @@ class LecturesConfig(AppConfig):
 
     def ready(self):
         from counseling.notifications import register_kind
+        from lectures import publicity_rules  # noqa: F401  (registers the publicity permissions)
 
         register_kind(
             "lectures.session_reminder",

@@ -1,6 +1,7 @@
 """Demo data for lectures, activities and publicity, from the seed reports; idempotent."""
 
 import datetime
+import random
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -12,7 +13,9 @@ from lectures.models import (
     ActivitySession,
     BulletinIssue,
     BulletinPanel,
+    Feedback,
     Lecture,
+    LectureSession,
     OpenLetter,
     StudentQuestion,
     ThemeEvent,
@@ -54,8 +57,10 @@ DESIGNS = [
 
 def load(school):
     semester = Semester.objects.current(school)
-    if semester is None or Lecture.objects.filter(school=school).exists():
+    if semester is None:
         return
+    if Lecture.objects.filter(school=school).exists():
+        return load_feedback(school)
     counselor = get_user_model().objects.get(username="counselor")
     hall = Venue.objects.create(school=school, name="学校报告厅", capacity=520)
     room = Venue.objects.create(school=school, name="心理辅导中心团体活动室", capacity=60)
@@ -228,3 +233,204 @@ def load(school):
         end_time=datetime.time(17, 30),
         venue=hall,
     )
+    load_feedback(school)
+    load_contest_and_readings(school)
+
+
+HELPED = [
+    "“不为失败找理由，要为成功找方法”这句话让我很受触动。",
+    "知道了职专生也有很多条成功的路。",
+    "老师讲的例子很真实，和我们的专业有关。",
+    "现场互动很有意思。",
+    "明白了要先给自己定位。",
+]
+WISHES = [
+    "希望多讲讲怎么和室友相处。",
+    "想了解实习和就业方面的心理准备。",
+    "希望下次有更多互动环节。",
+    "想听听学长学姐的经验。",
+    "如何缓解考试焦虑。",
+]
+
+
+def load_feedback(school):
+    """Answers from students' phones for the held lecture and activity sessions; idempotent.
+
+    Each answer has a made-up device, as the real form stores only a hash of a random cookie.
+    """
+    if (
+        Feedback.objects.filter(lecture_session__lecture__school=school).exists()
+        or Feedback.objects.filter(activity_session__design__school=school).exists()
+    ):
+        return
+    rng = random.Random(926)
+    rows = []
+    targets = [
+        ("lecture_session", s, rng.randint(28, 45))
+        for s in LectureSession.objects.filter(lecture__school=school, status=Status.HELD).order_by(
+            "date", "start_time"
+        )
+    ] + [
+        ("activity_session", s, rng.randint(8, 15))
+        for s in ActivitySession.objects.filter(design__school=school, status=Status.HELD).order_by(
+            "date"
+        )
+    ]
+    for field, session, answers in targets:
+        for n in range(answers):
+            rows.append(
+                Feedback(
+                    satisfaction=rng.choices([5, 4, 3, 2, 1], weights=[48, 32, 12, 5, 3])[0],
+                    helped=rng.choice(HELPED) if rng.random() < 0.35 else "",
+                    wish=rng.choice(WISHES) if rng.random() < 0.3 else "",
+                    device=services.device_fingerprint(f"demo-{session.feedback_token}-{n}"),
+                    **{field: session},
+                )
+            )
+    Feedback.objects.bulk_create(rows)
+
+
+# --- Publicity: a judged contest and letters read out --------------------------------------
+
+CONTEST_CRITERIA = [("主题表达", 40), ("创意", 30), ("绘画技巧", 30)]
+CONTEST_ENTRIES = [
+    ("我的情绪小怪兽", (255, 214, 102)),
+    ("打开心窗", (129, 199, 132)),
+    ("和压力做朋友", (100, 181, 246)),
+    ("寝室里的阳光", (240, 98, 146)),
+    ("想家的时候", (186, 104, 200)),
+]
+# (judge, entry index) → points per criterion; counselor3 has one entry still to score.
+CONTEST_SCORES = {
+    "counselor2": [(36, 25, 24), (30, 28, 20), (38, 27, 27), (25, 20, 22), (33, 24, 26)],
+    "counselor3": [(34, 26, 25), (32, 25, 23), (37, 29, 26), (28, 18, 20)],
+}
+
+
+def demo_png(colour, width=240, height=160):
+    """A small smiling face as a PNG, made with zlib and struct (no imaging library)."""
+    import struct
+    import zlib
+
+    cx, cy, r = width // 2, height // 2, min(width, height) * 0.38
+    rows = []
+    for y in range(height):
+        row = bytearray([0])  # filter: none
+        for x in range(width):
+            dx, dy = x - cx, y - cy
+            d2 = dx * dx + dy * dy
+            pixel = (250, 248, 240)
+            if d2 <= r * r:
+                pixel = colour
+                eye = (abs(abs(dx) - r * 0.35) ** 2 + (dy + r * 0.25) ** 2) <= (r * 0.1) ** 2
+                smile = (
+                    dy > r * 0.1
+                    and abs((dx * dx + (dy - r * 0.05) ** 2) ** 0.5 - r * 0.55) < r * 0.06
+                )
+                if eye or smile:
+                    pixel = (60, 50, 40)
+            row += bytes(pixel)
+        rows.append(bytes(row))
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def load_contest_and_readings(school):
+    """The comic contest with a rubric, two judges, entries from five classes and most of
+    their scores; and the open letter confirmed in a few classes. Idempotent."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from counseling.models import Role
+    from lectures.models import (
+        Contest,
+        ContestEntry,
+        ContestJudge,
+        LetterReading,
+        RubricCriterion,
+    )
+
+    User = get_user_model()
+    members = {
+        r.school_class_id: r.user
+        for r in Role.objects.filter(kind=Role.Kind.COMMITTEE_MEMBER, school=school).select_related(
+            "user"
+        )
+    }
+    classes = list(
+        SchoolClass.objects.filter(department__school=school, is_active=True)
+        .select_related("department")
+        .order_by("pk")
+    )
+    letter = OpenLetter.objects.filter(school=school).order_by("published_on").first()
+    if letter is not None and not LetterReading.objects.filter(letter=letter).exists():
+        # Every class of the first department has read it out, a few classes elsewhere too.
+        first_department = classes[0].department_id
+        read = [c for c in classes if c.department_id == first_department]
+        read += [c for c in classes if c.department_id != first_department][::7][:5]
+        for n, cls in enumerate(read):
+            if cls.pk in members:
+                reading = services.confirm_letter_read(letter, cls, members[cls.pk])
+                # Read out in the days after it was published, at a class meeting.
+                when = datetime.datetime.combine(
+                    letter.published_on + datetime.timedelta(days=1 + n % 4),
+                    datetime.time(8, 5 + n),
+                    tzinfo=timezone.get_current_timezone(),
+                )
+                LetterReading.objects.filter(pk=reading.pk).update(confirmed_at=when)
+
+    event = (
+        ThemeEvent.objects.filter(month__school=school, kind=ThemeEvent.Kind.CONTEST)
+        .order_by("date")
+        .first()
+    )
+    if event is None or Contest.objects.filter(event=event).exists():
+        return
+    contest = Contest.objects.create(
+        event=event, entries_close_on=event.date - datetime.timedelta(days=6)
+    )
+    criteria = [
+        RubricCriterion.objects.create(contest=contest, order=n, name=name, max_points=points)
+        for n, (name, points) in enumerate(CONTEST_CRITERIA, start=1)
+    ]
+    judges = {u.username: u for u in User.objects.filter(username__in=CONTEST_SCORES)}
+    ContestJudge.objects.bulk_create(
+        ContestJudge(contest=contest, judge=j) for j in judges.values()
+    )
+    # One class from each of the first five departments, by their committee members.
+    senders, seen = [], set()
+    for cls in classes:
+        if cls.department_id not in seen and cls.pk in members:
+            seen.add(cls.department_id)
+            senders.append(cls)
+    entries = []
+    for n, ((title, colour), cls) in enumerate(zip(CONTEST_ENTRIES, senders, strict=False)):
+        code = f"M{n + 1:02d}{'QWXYZ'[n]}7"
+        name = f"lectures/contestentry/demo-{contest.pk}-{code}.png"
+        if not default_storage.exists(name):
+            name = default_storage.save(name, ContentFile(demo_png(colour)))
+        entries.append(
+            ContestEntry.objects.create(
+                contest=contest,
+                school_class=cls,
+                code=code,
+                title=title,
+                file=name,
+                submitted_by=members[cls.pk],
+            )
+        )
+    for username, rows in CONTEST_SCORES.items():
+        for entry, points in zip(entries, rows, strict=False):
+            services.score_entry(
+                entry, judges[username], {c.pk: p for c, p in zip(criteria, points, strict=True)}
+            )

@@ -93,6 +93,12 @@ def split_classes(classes, sessions, capacity):
     """
     if sessions < 1:
         raise LectureError("sessions", _("A lecture has at least one session."))
+    if sessions > len(classes):
+        raise LectureError(
+            "too_few_classes",
+            _("%(n)s sessions for %(c)s classes would leave a session empty.")
+            % {"n": sessions, "c": len(classes)},
+        )
     sizes = class_sizes(classes)
     items = sorted(
         ((c, sizes.get(c.pk, 0)) for c in classes), key=lambda item: (-item[1], item[0].name)
@@ -182,7 +188,7 @@ def record_session(session, actor, *, actual_by_class=None, total=None, notes=No
                 raise LectureError("class", _("That class does not attend this session."))
             if n is None or n < 0:
                 raise LectureError("count", _("Give a number of students present."))
-            if n > rows[class_id].expected * 2:
+            if n > max(rows[class_id].expected * 2, rows[class_id].expected + 20):
                 raise LectureError(
                     "count",
                     _("%(n)s present is far more than the class's %(e)s.")
@@ -191,6 +197,8 @@ def record_session(session, actor, *, actual_by_class=None, total=None, notes=No
             rows[class_id].actual = n
         SessionClass.objects.bulk_update(rows.values(), ["actual"])
     elif total is not None:
+        if not rows:
+            raise LectureError("no_classes", _("The session has no classes to count."))
         expected = sum(r.expected for r in rows.values()) or 1
         if total < 0:
             raise LectureError("count", _("Give a number of students present."))
@@ -223,6 +231,13 @@ def set_status(obj, status, actor, *, request=None):
     """Plan, hold or cancel a lecture or a session (a cancelled lecture cancels its sessions)."""
     if status not in Status.values:
         raise LectureError("status", _("Unknown status."))
+    if (
+        isinstance(obj, LectureSession)
+        and obj.status == Status.CANCELLED
+        and status == Status.PLANNED
+    ):
+        # A cancelled session gave its venue up: planning it again must book it again.
+        check_venue(obj.venue, obj.date, obj.start_time, obj.end_time, exclude_lecture_session=obj)
     obj.status = status
     obj.save(update_fields=["status", "updated_at"])
     if isinstance(obj, Lecture) and status == Status.CANCELLED:
@@ -364,25 +379,28 @@ def letter_unread_classes(letter):
 
 
 def contest_results(contest):
-    """Entries ranked by their mean total over the judges who scored them in full."""
+    """Entries ranked by their mean total over the current judges who scored every
+    criterion; entries not yet scored by every judge come after the fully judged ones."""
     criteria = list(contest.criteria.all())
     judges = list(contest.judges.all())
     scores = {}
-    for entry_id, judge_id, points in Score.objects.filter(entry__contest=contest).values_list(
-        "entry_id", "judge_id", "points"
-    ):
+    rows = Score.objects.filter(entry__contest=contest, judge__in=judges)
+    for entry_id, judge_id, points in rows.values_list("entry_id", "judge_id", "points"):
         scores.setdefault(entry_id, {}).setdefault(judge_id, []).append(points)
     results = []
     for entry in contest.entries.select_related("school_class"):
-        totals = [sum(p) for j, p in scores.get(entry.pk, {}).items() if len(p) == len(criteria)]
+        totals = [sum(p) for p in scores.get(entry.pk, {}).values() if len(p) == len(criteria)]
         results.append(
             {
                 "entry": entry,
                 "judged_by": len(totals),
+                "complete": len(totals) == len(judges) > 0,
                 "mean": sum(totals) / len(totals) if totals else None,
             }
         )
-    results.sort(key=lambda r: (r["mean"] is None, -(r["mean"] or 0), r["entry"].code))
+    results.sort(
+        key=lambda r: (not r["complete"], r["mean"] is None, -(r["mean"] or 0), r["entry"].code)
+    )
     return {"results": results, "judges": judges, "criteria": criteria}
 
 
@@ -417,7 +435,9 @@ def entries_for_judge(contest, judge):
 
 # --- Feedback --------------------------------------------------------------------------
 
-FEEDBACK_RATE = (10, 60)  # answers per address per window (seconds)
+# Answers per address per window (seconds). A lecture hall on school Wi-Fi shares one
+# address, so the limit stops a script, not a hall of 500 answering within minutes.
+FEEDBACK_RATE = (300, 60)
 
 
 def device_fingerprint(cookie_value):

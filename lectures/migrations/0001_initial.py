@@ -11,459 +11,1126 @@ import lectures.models.publicity
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('counseling', '0003_notifications'),
+        ("counseling", "0003_notifications"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contest',
+            name="Contest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entries_close_on', models.DateField(verbose_name='entries close on')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("entries_close_on", models.DateField(verbose_name="entries close on")),
             ],
         ),
         migrations.CreateModel(
-            name='ActivityDesign',
+            name="ActivityDesign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('goal', models.TextField(verbose_name='goal')),
-                ('target_group', models.CharField(max_length=120, verbose_name='target group')),
-                ('duration_minutes', models.PositiveSmallIntegerField(verbose_name='duration (minutes)')),
-                ('materials', models.TextField(blank=True, verbose_name='materials')),
-                ('steps', models.TextField(verbose_name='steps')),
-                ('cautions', models.TextField(blank=True, verbose_name='cautions')),
-                ('is_active', models.BooleanField(default=True, verbose_name='in use')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                ("goal", models.TextField(verbose_name="goal")),
+                ("target_group", models.CharField(max_length=120, verbose_name="target group")),
+                (
+                    "duration_minutes",
+                    models.PositiveSmallIntegerField(verbose_name="duration (minutes)"),
+                ),
+                ("materials", models.TextField(blank=True, verbose_name="materials")),
+                ("steps", models.TextField(verbose_name="steps")),
+                ("cautions", models.TextField(blank=True, verbose_name="cautions")),
+                ("is_active", models.BooleanField(default=True, verbose_name="in use")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activity design',
-                'verbose_name_plural': 'activity designs',
-                'ordering': ['name'],
+                "verbose_name": "activity design",
+                "verbose_name_plural": "activity designs",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ActivitySession',
+            name="ActivitySession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('date', models.DateField(verbose_name='date')),
-                ('start_time', models.TimeField(verbose_name='starts at')),
-                ('end_time', models.TimeField(verbose_name='ends at')),
-                ('target_group', models.CharField(blank=True, help_text='For example: out-of-town first-year students.', max_length=120, verbose_name='target group')),
-                ('participants', models.PositiveIntegerField(blank=True, null=True, verbose_name='participants')),
-                ('what_happened', models.TextField(blank=True, verbose_name='what happened')),
-                ('reflection', models.TextField(blank=True, verbose_name='what changed (reflection)')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='planned', max_length=10, verbose_name='status')),
-                ('feedback_token', models.CharField(default=lectures.models.lectures.new_token, editable=False, max_length=32, unique=True)),
-                ('design', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='lectures.activitydesign', verbose_name='design')),
-                ('facilitators', models.ManyToManyField(related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='facilitators')),
-                ('school_class', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.schoolclass', verbose_name='class')),
-                ('semester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.semester')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("date", models.DateField(verbose_name="date")),
+                ("start_time", models.TimeField(verbose_name="starts at")),
+                ("end_time", models.TimeField(verbose_name="ends at")),
+                (
+                    "target_group",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example: out-of-town first-year students.",
+                        max_length=120,
+                        verbose_name="target group",
+                    ),
+                ),
+                (
+                    "participants",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="participants"),
+                ),
+                ("what_happened", models.TextField(blank=True, verbose_name="what happened")),
+                (
+                    "reflection",
+                    models.TextField(blank=True, verbose_name="what changed (reflection)"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("held", "Held"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "feedback_token",
+                    models.CharField(
+                        default=lectures.models.lectures.new_token,
+                        editable=False,
+                        max_length=32,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "design",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="lectures.activitydesign",
+                        verbose_name="design",
+                    ),
+                ),
+                (
+                    "facilitators",
+                    models.ManyToManyField(
+                        related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="facilitators"
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "semester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.semester",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activity session',
-                'verbose_name_plural': 'activity sessions',
-                'ordering': ['date', 'start_time'],
+                "verbose_name": "activity session",
+                "verbose_name_plural": "activity sessions",
+                "ordering": ["date", "start_time"],
             },
         ),
         migrations.CreateModel(
-            name='BulletinIssue',
+            name="BulletinIssue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('theme', models.CharField(max_length=120, verbose_name='theme')),
-                ('shown_from', models.DateField(verbose_name='shown from')),
-                ('shown_until', models.DateField(verbose_name='shown until')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.school')),
-                ('semester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.semester')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("theme", models.CharField(max_length=120, verbose_name="theme")),
+                ("shown_from", models.DateField(verbose_name="shown from")),
+                ("shown_until", models.DateField(verbose_name="shown until")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.school",
+                    ),
+                ),
+                (
+                    "semester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.semester",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bulletin board issue',
-                'verbose_name_plural': 'bulletin board issues',
-                'ordering': ['-shown_from'],
+                "verbose_name": "bulletin board issue",
+                "verbose_name_plural": "bulletin board issues",
+                "ordering": ["-shown_from"],
             },
         ),
         migrations.CreateModel(
-            name='BulletinPanel',
+            name="BulletinPanel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('title', models.CharField(max_length=120, verbose_name='title')),
-                ('text', models.TextField(blank=True, verbose_name='text')),
-                ('image', models.FileField(blank=True, upload_to=lectures.models.publicity.upload_path, validators=[django.core.validators.FileExtensionValidator(['jpg', 'jpeg', 'png']), lectures.models.lectures.validate_upload_size], verbose_name='image')),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='panels', to='lectures.bulletinissue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("title", models.CharField(max_length=120, verbose_name="title")),
+                ("text", models.TextField(blank=True, verbose_name="text")),
+                (
+                    "image",
+                    models.FileField(
+                        blank=True,
+                        upload_to=lectures.models.publicity.upload_path,
+                        validators=[
+                            django.core.validators.FileExtensionValidator(["jpg", "jpeg", "png"]),
+                            lectures.models.lectures.validate_upload_size,
+                        ],
+                        verbose_name="image",
+                    ),
+                ),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="panels",
+                        to="lectures.bulletinissue",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'pk'],
+                "ordering": ["order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ContestEntry',
+            name="ContestEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(default=lectures.models.publicity.new_entry_code, max_length=8)),
-                ('title', models.CharField(max_length=120, verbose_name='title')),
-                ('file', models.FileField(upload_to=lectures.models.publicity.upload_path, validators=[django.core.validators.FileExtensionValidator(['jpg', 'jpeg', 'png', 'pdf', 'ppt', 'pptx', 'doc', 'docx']), lectures.models.lectures.validate_upload_size], verbose_name='file')),
-                ('submitted_at', models.DateTimeField(auto_now_add=True)),
-                ('contest', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='lectures.contest')),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.schoolclass')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        default=lectures.models.publicity.new_entry_code, max_length=8
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="title")),
+                (
+                    "file",
+                    models.FileField(
+                        upload_to=lectures.models.publicity.upload_path,
+                        validators=[
+                            django.core.validators.FileExtensionValidator(
+                                ["jpg", "jpeg", "png", "pdf", "ppt", "pptx", "doc", "docx"]
+                            ),
+                            lectures.models.lectures.validate_upload_size,
+                        ],
+                        verbose_name="file",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="lectures.contest",
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.schoolclass",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Award',
+            name="Award",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(help_text='For example 一等奖.', max_length=60, verbose_name='award')),
-                ('rank', models.PositiveSmallIntegerField(default=1, verbose_name='rank')),
-                ('contest', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='awards', to='lectures.contest')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='lectures.contestentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="For example 一等奖.", max_length=60, verbose_name="award"
+                    ),
+                ),
+                ("rank", models.PositiveSmallIntegerField(default=1, verbose_name="rank")),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="awards",
+                        to="lectures.contest",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="awards",
+                        to="lectures.contestentry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['rank'],
+                "ordering": ["rank"],
             },
         ),
         migrations.CreateModel(
-            name='ContestJudge',
+            name="ContestJudge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contest', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='lectures.contest')),
-                ('judge', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="lectures.contest"
+                    ),
+                ),
+                (
+                    "judge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='contest',
-            name='judges',
-            field=models.ManyToManyField(related_name='+', through='lectures.ContestJudge', to=settings.AUTH_USER_MODEL),
+            model_name="contest",
+            name="judges",
+            field=models.ManyToManyField(
+                related_name="+", through="lectures.ContestJudge", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.CreateModel(
-            name='Lecture',
+            name="Lecture",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('title', models.CharField(max_length=120, verbose_name='title')),
-                ('theme', models.CharField(blank=True, max_length=120, verbose_name='theme')),
-                ('speaker', models.CharField(max_length=60, verbose_name='speaker')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('audience', models.CharField(choices=[('school', 'The whole school'), ('grades', 'Grades'), ('departments', 'Departments'), ('classes', 'Classes')], max_length=12, verbose_name='audience')),
-                ('audience_years', models.JSONField(blank=True, default=list, help_text='For a lecture to grades.', verbose_name='enrolment years')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='planned', max_length=10, verbose_name='status')),
-                ('audience_classes', models.ManyToManyField(blank=True, related_name='+', to='counseling.schoolclass', verbose_name='classes')),
-                ('audience_departments', models.ManyToManyField(blank=True, related_name='+', to='counseling.department', verbose_name='departments')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.school')),
-                ('semester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.semester')),
-                ('speaker_user', models.ForeignKey(blank=True, help_text='To remind the speaker the day before.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name="speaker's account")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("title", models.CharField(max_length=120, verbose_name="title")),
+                ("theme", models.CharField(blank=True, max_length=120, verbose_name="theme")),
+                ("speaker", models.CharField(max_length=60, verbose_name="speaker")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("school", "The whole school"),
+                            ("grades", "Grades"),
+                            ("departments", "Departments"),
+                            ("classes", "Classes"),
+                        ],
+                        max_length=12,
+                        verbose_name="audience",
+                    ),
+                ),
+                (
+                    "audience_years",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="For a lecture to grades.",
+                        verbose_name="enrolment years",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("held", "Held"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "audience_classes",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="counseling.schoolclass",
+                        verbose_name="classes",
+                    ),
+                ),
+                (
+                    "audience_departments",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="counseling.department",
+                        verbose_name="departments",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.school",
+                    ),
+                ),
+                (
+                    "semester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.semester",
+                    ),
+                ),
+                (
+                    "speaker_user",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="To remind the speaker the day before.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="speaker's account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lecture',
-                'verbose_name_plural': 'lectures',
-                'ordering': ['-semester__first_monday', 'title'],
+                "verbose_name": "lecture",
+                "verbose_name_plural": "lectures",
+                "ordering": ["-semester__first_monday", "title"],
             },
         ),
         migrations.CreateModel(
-            name='LectureSession',
+            name="LectureSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='session')),
-                ('date', models.DateField(verbose_name='date')),
-                ('start_time', models.TimeField(verbose_name='starts at')),
-                ('end_time', models.TimeField(verbose_name='ends at')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='planned', max_length=10, verbose_name='status')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('feedback_token', models.CharField(default=lectures.models.lectures.new_token, editable=False, max_length=32, unique=True)),
-                ('reminder_sent_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('lecture', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='lectures.lecture')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="session")),
+                ("date", models.DateField(verbose_name="date")),
+                ("start_time", models.TimeField(verbose_name="starts at")),
+                ("end_time", models.TimeField(verbose_name="ends at")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("held", "Held"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "feedback_token",
+                    models.CharField(
+                        default=lectures.models.lectures.new_token,
+                        editable=False,
+                        max_length=32,
+                        unique=True,
+                    ),
+                ),
+                ("reminder_sent_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "lecture",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="lectures.lecture",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lecture session',
-                'verbose_name_plural': 'lecture sessions',
-                'ordering': ['date', 'start_time'],
+                "verbose_name": "lecture session",
+                "verbose_name_plural": "lecture sessions",
+                "ordering": ["date", "start_time"],
             },
         ),
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('satisfaction', models.PositiveSmallIntegerField(verbose_name='satisfaction')),
-                ('helped', models.TextField(blank=True, max_length=1000, verbose_name='what helped me')),
-                ('wish', models.TextField(blank=True, max_length=1000, verbose_name='what I would like next')),
-                ('device', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('activity_session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='lectures.activitysession')),
-                ('lecture_session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='lectures.lecturesession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("satisfaction", models.PositiveSmallIntegerField(verbose_name="satisfaction")),
+                (
+                    "helped",
+                    models.TextField(blank=True, max_length=1000, verbose_name="what helped me"),
+                ),
+                (
+                    "wish",
+                    models.TextField(
+                        blank=True, max_length=1000, verbose_name="what I would like next"
+                    ),
+                ),
+                ("device", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "activity_session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feedback",
+                        to="lectures.activitysession",
+                    ),
+                ),
+                (
+                    "lecture_session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feedback",
+                        to="lectures.lecturesession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='OpenLetter',
+            name="OpenLetter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('title', models.CharField(max_length=120, verbose_name='title')),
-                ('body', models.TextField(verbose_name='text')),
-                ('published_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='published on')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.school')),
-                ('semester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.semester')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("title", models.CharField(max_length=120, verbose_name="title")),
+                ("body", models.TextField(verbose_name="text")),
+                (
+                    "published_on",
+                    models.DateField(
+                        default=django.utils.timezone.localdate, verbose_name="published on"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.school",
+                    ),
+                ),
+                (
+                    "semester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.semester",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'open letter',
-                'verbose_name_plural': 'open letters',
-                'ordering': ['-published_on'],
+                "verbose_name": "open letter",
+                "verbose_name_plural": "open letters",
+                "ordering": ["-published_on"],
             },
         ),
         migrations.CreateModel(
-            name='LetterReading',
+            name="LetterReading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confirmed_at', models.DateTimeField(auto_now_add=True)),
-                ('confirmed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.schoolclass')),
-                ('letter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='readings', to='lectures.openletter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("confirmed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.schoolclass",
+                    ),
+                ),
+                (
+                    "letter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="readings",
+                        to="lectures.openletter",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RubricCriterion',
+            name="RubricCriterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('name', models.CharField(max_length=60, verbose_name='criterion')),
-                ('max_points', models.PositiveSmallIntegerField(verbose_name='points')),
-                ('contest', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='lectures.contest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                ("name", models.CharField(max_length=60, verbose_name="criterion")),
+                ("max_points", models.PositiveSmallIntegerField(verbose_name="points")),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="lectures.contest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'pk'],
+                "ordering": ["order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Score',
+            name="Score",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.PositiveSmallIntegerField(verbose_name='points')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='lectures.rubriccriterion')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='lectures.contestentry')),
-                ('judge', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("points", models.PositiveSmallIntegerField(verbose_name="points")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="lectures.rubriccriterion",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="lectures.contestentry",
+                    ),
+                ),
+                (
+                    "judge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SessionClass',
+            name="SessionClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('expected', models.PositiveIntegerField(verbose_name='expected')),
-                ('actual', models.PositiveIntegerField(blank=True, null=True, verbose_name='present')),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.schoolclass')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='classes', to='lectures.lecturesession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("expected", models.PositiveIntegerField(verbose_name="expected")),
+                (
+                    "actual",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="present"),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.schoolclass",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="classes",
+                        to="lectures.lecturesession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['school_class__name'],
+                "ordering": ["school_class__name"],
             },
         ),
         migrations.CreateModel(
-            name='SessionFile',
+            name="SessionFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('photo', 'Photo'), ('slides', 'Slides'), ('other', 'Other')], max_length=8, verbose_name='kind')),
-                ('title', models.CharField(max_length=120, verbose_name='title')),
-                ('file', models.FileField(upload_to=lectures.models.lectures.session_file_path, validators=[django.core.validators.FileExtensionValidator(['jpg', 'jpeg', 'png', 'pdf', 'ppt', 'pptx', 'doc', 'docx']), lectures.models.lectures.validate_upload_size], verbose_name='file')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='lectures.lecturesession')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("photo", "Photo"), ("slides", "Slides"), ("other", "Other")],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="title")),
+                (
+                    "file",
+                    models.FileField(
+                        upload_to=lectures.models.lectures.session_file_path,
+                        validators=[
+                            django.core.validators.FileExtensionValidator(
+                                ["jpg", "jpeg", "png", "pdf", "ppt", "pptx", "doc", "docx"]
+                            ),
+                            lectures.models.lectures.validate_upload_size,
+                        ],
+                        verbose_name="file",
+                    ),
+                ),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="lectures.lecturesession",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['uploaded_at'],
+                "ordering": ["uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='StudentQuestion',
+            name="StudentQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.TextField(max_length=2000, verbose_name='question')),
-                ('asked_at', models.DateTimeField(auto_now_add=True)),
-                ('answer', models.TextField(blank=True, verbose_name='answer')),
-                ('answered_in', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='questions', to='lectures.bulletinissue', verbose_name='answered in')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question", models.TextField(max_length=2000, verbose_name="question")),
+                ("asked_at", models.DateTimeField(auto_now_add=True)),
+                ("answer", models.TextField(blank=True, verbose_name="answer")),
+                (
+                    "answered_in",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="questions",
+                        to="lectures.bulletinissue",
+                        verbose_name="answered in",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.school",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-asked_at'],
+                "ordering": ["-asked_at"],
             },
         ),
         migrations.CreateModel(
-            name='ThemeEvent',
+            name="ThemeEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('contest', 'Contest'), ('song', 'Song-learning session'), ('talk', 'Talk'), ('other', 'Other')], max_length=8, verbose_name='kind')),
-                ('title', models.CharField(max_length=120, verbose_name='title')),
-                ('date', models.DateField(verbose_name='date')),
-                ('start_time', models.TimeField(blank=True, null=True, verbose_name='starts at')),
-                ('end_time', models.TimeField(blank=True, null=True, verbose_name='ends at')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('participants', models.PositiveIntegerField(blank=True, null=True, verbose_name='participants')),
-                ('classes', models.ManyToManyField(blank=True, related_name='+', to='counseling.schoolclass', verbose_name='classes taking part')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("contest", "Contest"),
+                            ("song", "Song-learning session"),
+                            ("talk", "Talk"),
+                            ("other", "Other"),
+                        ],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="title")),
+                ("date", models.DateField(verbose_name="date")),
+                ("start_time", models.TimeField(blank=True, null=True, verbose_name="starts at")),
+                ("end_time", models.TimeField(blank=True, null=True, verbose_name="ends at")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "participants",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="participants"),
+                ),
+                (
+                    "classes",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="counseling.schoolclass",
+                        verbose_name="classes taking part",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'theme-month event',
-                'verbose_name_plural': 'theme-month events',
-                'ordering': ['date', 'start_time'],
+                "verbose_name": "theme-month event",
+                "verbose_name_plural": "theme-month events",
+                "ordering": ["date", "start_time"],
             },
         ),
         migrations.AddField(
-            model_name='contest',
-            name='event',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='contest', to='lectures.themeevent'),
+            model_name="contest",
+            name="event",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="contest",
+                to="lectures.themeevent",
+            ),
         ),
         migrations.CreateModel(
-            name='ThemeMonth',
+            name="ThemeMonth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('month', models.DateField(help_text='Any day of the month.', verbose_name='month')),
-                ('theme', models.CharField(max_length=120, verbose_name='theme')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.school')),
-                ('semester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.semester')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "month",
+                    models.DateField(help_text="Any day of the month.", verbose_name="month"),
+                ),
+                ("theme", models.CharField(max_length=120, verbose_name="theme")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.school",
+                    ),
+                ),
+                (
+                    "semester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.semester",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'theme month',
-                'verbose_name_plural': 'theme months',
-                'ordering': ['-month'],
+                "verbose_name": "theme month",
+                "verbose_name_plural": "theme months",
+                "ordering": ["-month"],
             },
         ),
         migrations.AddField(
-            model_name='themeevent',
-            name='month',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='lectures.thememonth'),
+            model_name="themeevent",
+            name="month",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="lectures.thememonth",
+            ),
         ),
         migrations.CreateModel(
-            name='Venue',
+            name="Venue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('capacity', models.PositiveIntegerField(verbose_name='seats')),
-                ('is_active', models.BooleanField(default=True, verbose_name='in use')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counseling.school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                ("capacity", models.PositiveIntegerField(verbose_name="seats")),
+                ("is_active", models.BooleanField(default=True, verbose_name="in use")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counseling.school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'venue',
-                'verbose_name_plural': 'venues',
-                'ordering': ['name'],
+                "verbose_name": "venue",
+                "verbose_name_plural": "venues",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='themeevent',
-            name='venue',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lectures.venue'),
+            model_name="themeevent",
+            name="venue",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="lectures.venue",
+            ),
         ),
         migrations.AddField(
-            model_name='lecturesession',
-            name='venue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lecture_sessions', to='lectures.venue', verbose_name='venue'),
+            model_name="lecturesession",
+            name="venue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="lecture_sessions",
+                to="lectures.venue",
+                verbose_name="venue",
+            ),
         ),
         migrations.AddField(
-            model_name='activitysession',
-            name='venue',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='activity_sessions', to='lectures.venue', verbose_name='venue'),
+            model_name="activitysession",
+            name="venue",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="activity_sessions",
+                to="lectures.venue",
+                verbose_name="venue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activitydesign',
-            constraint=models.UniqueConstraint(fields=('school', 'name'), name='design_unique_name'),
+            model_name="activitydesign",
+            constraint=models.UniqueConstraint(
+                fields=("school", "name"), name="design_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activitydesign',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_minutes__gte', 1)), name='design_duration_positive'),
+            model_name="activitydesign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration_minutes__gte", 1)), name="design_duration_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bulletinissue',
-            constraint=models.CheckConstraint(condition=models.Q(('shown_until__gte', models.F('shown_from'))), name='bulletin_dates_ordered'),
+            model_name="bulletinissue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("shown_until__gte", models.F("shown_from"))),
+                name="bulletin_dates_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contestentry',
-            constraint=models.UniqueConstraint(fields=('contest', 'code'), name='entry_code_unique'),
+            model_name="contestentry",
+            constraint=models.UniqueConstraint(
+                fields=("contest", "code"), name="entry_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contestjudge',
-            constraint=models.UniqueConstraint(fields=('contest', 'judge'), name='judge_once'),
+            model_name="contestjudge",
+            constraint=models.UniqueConstraint(fields=("contest", "judge"), name="judge_once"),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(('satisfaction__gte', 1), ('satisfaction__lte', 5)), name='feedback_satisfaction_range'),
+            model_name="feedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("satisfaction__gte", 1), ("satisfaction__lte", 5)),
+                name="feedback_satisfaction_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('activity_session__isnull', True), ('lecture_session__isnull', False)), models.Q(('activity_session__isnull', False), ('lecture_session__isnull', True)), _connector='OR'), name='feedback_one_target'),
+            model_name="feedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("activity_session__isnull", True), ("lecture_session__isnull", False)
+                    ),
+                    models.Q(
+                        ("activity_session__isnull", False), ("lecture_session__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="feedback_one_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.UniqueConstraint(fields=('lecture_session', 'device'), name='feedback_once_lecture'),
+            model_name="feedback",
+            constraint=models.UniqueConstraint(
+                fields=("lecture_session", "device"), name="feedback_once_lecture"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.UniqueConstraint(fields=('activity_session', 'device'), name='feedback_once_activity'),
+            model_name="feedback",
+            constraint=models.UniqueConstraint(
+                fields=("activity_session", "device"), name="feedback_once_activity"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='letterreading',
-            constraint=models.UniqueConstraint(fields=('letter', 'school_class'), name='letter_read_once'),
+            model_name="letterreading",
+            constraint=models.UniqueConstraint(
+                fields=("letter", "school_class"), name="letter_read_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rubriccriterion',
-            constraint=models.CheckConstraint(condition=models.Q(('max_points__gte', 1)), name='criterion_points_positive'),
+            model_name="rubriccriterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_points__gte", 1)), name="criterion_points_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(fields=('entry', 'judge', 'criterion'), name='score_once'),
+            model_name="score",
+            constraint=models.UniqueConstraint(
+                fields=("entry", "judge", "criterion"), name="score_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sessionclass',
-            constraint=models.UniqueConstraint(fields=('session', 'school_class'), name='session_class_once'),
+            model_name="sessionclass",
+            constraint=models.UniqueConstraint(
+                fields=("session", "school_class"), name="session_class_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='venue',
-            constraint=models.UniqueConstraint(fields=('school', 'name'), name='venue_unique_name'),
+            model_name="venue",
+            constraint=models.UniqueConstraint(fields=("school", "name"), name="venue_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='venue',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='venue_capacity_positive'),
+            model_name="venue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__gte", 1)), name="venue_capacity_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='lecturesession',
-            index=models.Index(fields=['venue', 'date'], name='session_venue_date_idx'),
+            model_name="lecturesession",
+            index=models.Index(fields=["venue", "date"], name="session_venue_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='lecturesession',
-            constraint=models.UniqueConstraint(fields=('lecture', 'number'), name='session_number_once'),
+            model_name="lecturesession",
+            constraint=models.UniqueConstraint(
+                fields=("lecture", "number"), name="session_number_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lecturesession',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='session_ends_after_start'),
+            model_name="lecturesession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_time__gt", models.F("start_time"))),
+                name="session_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activitysession',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='activity_ends_after_start'),
+            model_name="activitysession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_time__gt", models.F("start_time"))),
+                name="activity_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activitysession',
-            constraint=models.CheckConstraint(condition=models.Q(('school_class__isnull', False), models.Q(('target_group', ''), _negated=True), _connector='OR'), name='activity_has_audience'),
+            model_name="activitysession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("school_class__isnull", False),
+                    models.Q(("target_group", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="activity_has_audience",
+            ),
         ),
     ]

@@ -1,7 +1,7 @@
 """Anonymous feedback on a lecture session or an activity session, from a QR code."""
 
 from django.db import models
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from lectures.models.activities import ActivitySession
@@ -9,15 +9,45 @@ from lectures.models.lectures import LectureSession
 
 
 class FeedbackQuerySet(models.QuerySet):
-    def summary(self):
-        """Average, count and the 1–5 distribution."""
-        data = self.aggregate(average=Avg("satisfaction"), count=Count("pk"))
-        data["distribution"] = (
-            {n: self.filter(satisfaction=n).count() for n in range(1, 6)}
-            if data["count"]
-            else {n: 0 for n in range(1, 6)}
+    def for_semester(self, semester):
+        return self.filter(
+            Q(lecture_session__lecture__semester=semester) | Q(activity_session__semester=semester)
         )
+
+    def for_lecture(self, lecture):
+        return self.filter(lecture_session__lecture=lecture)
+
+    def summary(self):
+        """Average, count and the 1–5 distribution, in one query."""
+        counts = {f"n{n}": Count("pk", filter=Q(satisfaction=n)) for n in range(1, 6)}
+        data = self.aggregate(average=Avg("satisfaction"), count=Count("pk"), **counts)
+        data["distribution"] = {n: data.pop(f"n{n}") or 0 for n in range(1, 6)}
         return data
+
+    def by_lecture(self):
+        """Answers and the average per lecture (all its sessions together)."""
+        return list(
+            self.filter(lecture_session__isnull=False)
+            .values(
+                lecture=F("lecture_session__lecture"), title=F("lecture_session__lecture__title")
+            )
+            .annotate(answers=Count("pk"), average=Avg("satisfaction"))
+            .order_by("title", "lecture")
+        )
+
+    def by_design(self):
+        """Answers and the average per activity design."""
+        return list(
+            self.filter(activity_session__isnull=False)
+            .values(design=F("activity_session__design"), name=F("activity_session__design__name"))
+            .annotate(answers=Count("pk"), average=Avg("satisfaction"))
+            .order_by("name", "design")
+        )
+
+    def figures(self):
+        """Feedback for the semester report: answers, the average, per lecture and design."""
+        overall = self.aggregate(answers=Count("pk"), average=Avg("satisfaction"))
+        return {**overall, "by_lecture": self.by_lecture(), "by_design": self.by_design()}
 
 
 class Feedback(models.Model):

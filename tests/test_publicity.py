@@ -1,0 +1,438 @@
+"""Publicity: the bulletin board and its questions, open letters read out in class, theme
+months and their events; each role's access."""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from counseling.audit import AuditEntry
+from counseling.models import Role, SchoolClass, Semester
+from counseling.notifications.models import Notification
+from lectures import services
+from lectures.demo import demo_png
+from lectures.models import (
+    BulletinIssue,
+    BulletinPanel,
+    LectureSession,
+    LetterReading,
+    OpenLetter,
+    StudentQuestion,
+    ThemeEvent,
+    ThemeMonth,
+    Venue,
+)
+from lectures.views_publicity.common import rate_key
+
+PNG = demo_png((90, 160, 220), width=12, height=10)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit(user_named):
+    """The question counters live in the cache (Redis on PostgreSQL runs), outside the
+    test's transaction: forget them, and only them, around each test."""
+    keys = [rate_key("question", user_named(u)) for u in ("student", "member", "teacher")]
+    cache.delete_many(keys)
+    yield
+    cache.delete_many(keys)
+
+
+@pytest.fixture
+def semester(demo):
+    return Semester.objects.current(demo)
+
+
+@pytest.fixture
+def issue(demo, semester):
+    today = timezone.localdate()
+    return BulletinIssue.objects.create(
+        school=demo,
+        semester=semester,
+        theme="测试橱窗：学会倾听",
+        shown_from=today - datetime.timedelta(days=3),
+        shown_until=today + datetime.timedelta(days=20),
+    )
+
+
+@pytest.fixture
+def letter(demo, semester):
+    return OpenLetter.objects.create(
+        school=demo,
+        semester=semester,
+        title="测试信：期末减压",
+        body="亲爱的同学们……",
+        published_on=timezone.localdate(),
+    )
+
+
+def member_class(user_named):
+    return Role.objects.get(user=user_named("member"), kind=Role.Kind.COMMITTEE_MEMBER).school_class
+
+
+# --- Bulletin board and questions ----------------------------------------------------------
+
+
+class TestQuestions:
+    def test_student_asks_without_a_name(self, client_as, user_named, demo):
+        client = client_as("student")
+        before = AuditEntry.objects.count()
+        response = client.post(
+            reverse("lectures:question-ask"), {"question": "考试前总是紧张，怎么办？"}
+        )
+        assert response.status_code == 302
+        question = StudentQuestion.objects.get(question="考试前总是紧张，怎么办？")
+        assert question.school == demo and question.answer == ""
+        # Nothing ties it to the asker: no user column on the model, no audit entry.
+        assert not [
+            f
+            for f in StudentQuestion._meta.get_fields()
+            if getattr(f, "related_model", None) is type(user_named("student"))
+        ]
+        assert AuditEntry.objects.count() == before
+
+    def test_answered_and_shown_in_the_issue(self, client_as, issue):
+        question = StudentQuestion.objects.create(
+            school=issue.school, question="怎样和室友沟通作息？"
+        )
+        waiting = StudentQuestion.objects.create(school=issue.school, question="还没回答的问题？")
+        counselor = client_as("counselor")
+        response = counselor.post(
+            reverse("lectures:question-answer", args=[question.pk]),
+            {
+                "question": question.question,
+                "answer": "先约定安静时间，再轮流让步。",
+                "answered_in": issue.pk,
+            },
+        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse("lectures:bulletin-detail", args=[issue.pk])
+        html = client_as("student").get(reverse("lectures:bulletin-detail", args=[issue.pk]))
+        html = html.content.decode()
+        assert "怎样和室友沟通作息？" in html and "先约定安静时间，再轮流让步。" in html
+        assert waiting.question not in html
+
+    def test_attaching_needs_an_answer(self, client_as, issue):
+        question = StudentQuestion.objects.create(school=issue.school, question="空的回答可以吗？")
+        response = client_as("counselor").post(
+            reverse("lectures:question-answer", args=[question.pk]),
+            {"question": question.question, "answer": "", "answered_in": issue.pk},
+        )
+        assert response.status_code == 200 and response.context["form"].errors
+        question.refresh_from_db()
+        assert question.answered_in is None
+
+    def test_rate_limited(self, client_as):
+        client = client_as("student")
+        for n in range(5):
+            client.post(reverse("lectures:question-ask"), {"question": f"第{n}个问题是什么？"})
+        response = client.post(reverse("lectures:question-ask"), {"question": "第六个问题是什么？"})
+        assert response.status_code == 400
+        assert StudentQuestion.objects.filter(question__startswith="第").count() == 5
+
+    def test_waiting_list_for_counselors_only(self, client_as):
+        assert client_as("counselor").get(reverse("lectures:question-list")).status_code == 200
+        for who in ("teacher", "member", "student", "liaison"):
+            assert client_as(who).get(reverse("lectures:question-list")).status_code == 403
+
+    def test_discard(self, client_as, demo):
+        question = StudentQuestion.objects.create(school=demo, question="广告广告广告")
+        client_as("counselor").post(reverse("lectures:question-discard", args=[question.pk]))
+        assert not StudentQuestion.objects.filter(pk=question.pk).exists()
+
+
+class TestBulletin:
+    def test_counselor_creates_issue_and_panel_with_image(self, client_as, demo, semester):
+        client = client_as("counselor")
+        day = semester.first_monday + datetime.timedelta(days=14)
+        response = client.post(
+            reverse("lectures:bulletin-new"),
+            {
+                "theme": "新一期：情绪管理",
+                "shown_from": day.isoformat(),
+                "shown_until": (day + datetime.timedelta(days=14)).isoformat(),
+            },
+        )
+        issue = BulletinIssue.objects.get(theme="新一期：情绪管理")
+        assert response["Location"] == reverse("lectures:bulletin-detail", args=[issue.pk])
+        assert issue.semester == semester
+        response = client.post(
+            reverse("lectures:bulletin-panel-new", args=[issue.pk]),
+            {
+                "order": 1,
+                "title": "深呼吸",
+                "text": "吸气四秒……",
+                "image": SimpleUploadedFile("p.png", PNG),
+            },
+        )
+        assert response.status_code == 302
+        panel = BulletinPanel.objects.get(issue=issue)
+        image_url = reverse("lectures:bulletin-panel-image", args=[panel.pk])
+        page = client_as("student").get(reverse("lectures:bulletin-detail", args=[issue.pk]))
+        assert image_url in page.content.decode()
+        image = client_as("student").get(image_url)
+        assert image.status_code == 200 and image["Content-Type"] == "image/png"
+        assert b"".join(image.streaming_content) == PNG
+
+    def test_image_needs_sign_in(self, client, issue):
+        panel = BulletinPanel.objects.create(
+            issue=issue, title="图", image=SimpleUploadedFile("p.png", PNG)
+        )
+        response = client.get(reverse("lectures:bulletin-panel-image", args=[panel.pk]))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+    @pytest.mark.parametrize(
+        "name,content", [("x.gif", b"GIF89a"), ("fake.png", b"<script>"), ("p.exe", b"MZ")]
+    )
+    def test_bad_images_refused(self, client_as, issue, name, content):
+        response = client_as("counselor").post(
+            reverse("lectures:bulletin-panel-new", args=[issue.pk]),
+            {"order": 1, "title": "坏图", "image": SimpleUploadedFile(name, content)},
+        )
+        assert response.status_code == 200 and "image" in response.context["form"].errors
+        assert not BulletinPanel.objects.filter(title="坏图").exists()
+
+    def test_dates_out_of_order_refused(self, client_as, semester):
+        day = semester.first_monday + datetime.timedelta(days=14)
+        response = client_as("counselor").post(
+            reverse("lectures:bulletin-new"),
+            {
+                "theme": "倒序",
+                "shown_from": day.isoformat(),
+                "shown_until": (day - datetime.timedelta(days=1)).isoformat(),
+            },
+        )
+        assert response.status_code == 200 and "shown_until" in response.context["form"].errors
+
+    def test_future_issue_hidden_from_students(self, client_as, issue):
+        issue.shown_from = timezone.localdate() + datetime.timedelta(days=2)
+        issue.save()
+        url = reverse("lectures:bulletin-detail", args=[issue.pk])
+        assert client_as("student").get(url).status_code == 404
+        assert client_as("counselor").get(url).status_code == 200
+
+
+# --- Open letters ---------------------------------------------------------------------------
+
+
+class TestLetters:
+    def confirm(self, client, letter, school_class):
+        return client.post(
+            reverse("lectures:letter-confirm", args=[letter.pk]), {"school_class": school_class.pk}
+        )
+
+    def test_member_confirms_once(self, client_as, user_named, letter):
+        cls = member_class(user_named)
+        client = client_as("member")
+        assert self.confirm(client, letter, cls).status_code == 302
+        assert self.confirm(client, letter, cls).status_code == 302
+        reading = LetterReading.objects.get(letter=letter)
+        assert (reading.school_class, reading.confirmed_by) == (cls, user_named("member"))
+
+    def test_unread_classes_listed_by_department(self, client_as, user_named, letter, demo):
+        cls = member_class(user_named)
+        self.confirm(client_as("member"), letter, cls)
+        unread = services.letter_unread_classes(letter)
+        active = SchoolClass.objects.active().filter(department__school=demo).count()
+        assert unread.count() == active - 1 and cls not in unread
+        response = client_as("counselor").get(reverse("lectures:letter-detail", args=[letter.pk]))
+        assert response.context["unread_count"] == active - 1
+        listed = {c.pk for _d, classes in response.context["unread_by_department"] for c in classes}
+        assert cls.pk not in listed and len(listed) == active - 1
+        names = [d.name for d, _c in response.context["unread_by_department"]]
+        assert names == sorted(names)
+
+    def test_member_cannot_confirm_for_another_class(self, client_as, user_named, letter):
+        other = Role.objects.get(user=user_named("member02"), kind=Role.Kind.COMMITTEE_MEMBER)
+        response = self.confirm(client_as("member"), letter, other.school_class)
+        assert response.status_code == 403
+        assert not LetterReading.objects.filter(letter=letter).exists()
+
+    def test_teacher_and_student_cannot_confirm(self, client_as, user_named, letter):
+        cls = member_class(user_named)
+        for who in ("teacher", "student", "liaison"):
+            assert self.confirm(client_as(who), letter, cls).status_code == 403
+        assert not LetterReading.objects.filter(letter=letter).exists()
+
+    def test_counselor_records_for_a_class(self, client_as, user_named, letter):
+        cls = member_class(user_named)
+        assert self.confirm(client_as("counselor"), letter, cls).status_code == 302
+        assert LetterReading.objects.filter(letter=letter, school_class=cls).exists()
+
+    def test_member_phone_page(self, client_as, user_named, letter):
+        client = client_as("member")
+        page = client.get(reverse("lectures:letter-mine"))
+        assert page.status_code == 200
+        cls = member_class(user_named)
+        assert letter.title in page.content.decode() and cls.name in page.content.decode()
+
+    def test_publish_tells_the_members(self, client_as, demo, semester):
+        members = (
+            Role.objects.current()
+            .filter(kind=Role.Kind.COMMITTEE_MEMBER, school=demo)
+            .values("user")
+            .distinct()
+            .count()
+        )
+        response = client_as("counselor").post(
+            reverse("lectures:letter-new"),
+            {
+                "title": "新的一封信",
+                "body": "同学们好",
+                "published_on": (semester.first_monday + datetime.timedelta(days=20)).isoformat(),
+                "notify_members": "on",
+            },
+        )
+        letter = OpenLetter.objects.get(title="新的一封信")
+        assert response["Location"] == reverse("lectures:letter-detail", args=[letter.pk])
+        assert Notification.objects.filter(kind="lectures.letter").count() == members
+
+    def test_unpublished_letter_hidden_from_members(self, client_as, letter):
+        letter.published_on = timezone.localdate() + datetime.timedelta(days=3)
+        letter.save()
+        assert (
+            client_as("member").get(reverse("lectures:letter-detail", args=[letter.pk])).status_code
+            == 404
+        )
+
+
+# --- Theme months and events --------------------------------------------------------------
+
+
+class TestThemeEvents:
+    @pytest.fixture
+    def month(self, demo, semester):
+        return ThemeMonth.objects.create(
+            school=demo,
+            semester=semester,
+            month=semester.first_monday + datetime.timedelta(days=30),
+            theme="测试月",
+        )
+
+    def post(self, client, month, **data):
+        base = {"kind": "song", "title": "学唱手语歌", "date": "", "start_time": "", "end_time": ""}
+        base.update(data)
+        return client.post(reverse("lectures:event-new", args=[month.pk]), base)
+
+    def test_venue_double_booking_refused(self, client_as, demo, month):
+        session = LectureSession.objects.filter(lecture__school=demo).order_by("date").first()
+        response = self.post(
+            client_as("counselor"),
+            month,
+            date=session.date.isoformat(),
+            start_time="15:00",
+            end_time="15:30",
+            venue=session.venue_id,
+        )
+        assert response.status_code == 400 and "venue" in response.context["form"].errors
+        assert not ThemeEvent.objects.filter(month=month).exists()
+
+    def test_event_with_classes_and_a_contest(self, client_as, demo, month, semester):
+        classes = list(SchoolClass.objects.filter(department__school=demo)[:3])
+        venue = Venue.objects.create(school=demo, name="测试操场", capacity=900)
+        day = semester.first_monday + datetime.timedelta(days=40)
+        client = client_as("counselor")
+        response = self.post(
+            client,
+            month,
+            kind="contest",
+            title="心理漫画比赛",
+            date=day.isoformat(),
+            start_time="16:00",
+            end_time="17:00",
+            venue=venue.pk,
+            classes=[c.pk for c in classes],
+            entries_close_on=(day - datetime.timedelta(days=3)).isoformat(),
+        )
+        assert response.status_code == 302
+        event = ThemeEvent.objects.get(month=month)
+        assert set(event.classes.all()) == set(classes)
+        assert event.contest.entries_close_on == day - datetime.timedelta(days=3)
+        # Moving it within its own slot does not clash with itself.
+        response = client.post(
+            reverse("lectures:event-edit", args=[event.pk]),
+            {
+                "kind": "contest",
+                "title": "心理漫画比赛（改）",
+                "date": day.isoformat(),
+                "start_time": "16:15",
+                "end_time": "17:00",
+                "venue": venue.pk,
+                "entries_close_on": (day - datetime.timedelta(days=3)).isoformat(),
+            },
+        )
+        assert response.status_code == 302
+        event.refresh_from_db()
+        assert event.title == "心理漫画比赛（改）" and event.classes.count() == 0
+
+    def test_contest_needs_a_closing_date_and_times_in_pairs(self, client_as, month, semester):
+        day = (semester.first_monday + datetime.timedelta(days=40)).isoformat()
+        client = client_as("counselor")
+        response = self.post(client, month, kind="contest", title="比赛", date=day)
+        assert "entries_close_on" in response.context["form"].errors
+        response = self.post(client, month, title="半个时间", date=day, start_time="10:00")
+        assert "end_time" in response.context["form"].errors
+
+
+# --- Each role's access ---------------------------------------------------------------------
+
+READ_PAGES = ["lectures:bulletin-list", "lectures:letter-list", "lectures:theme-month-list"]
+MANAGE_PAGES = [
+    "lectures:bulletin-new",
+    "lectures:letter-new",
+    "lectures:theme-month-new",
+    "lectures:question-list",
+]
+
+
+@pytest.mark.parametrize(
+    "who", ["counselor", "principal", "teacher", "member", "liaison", "student"]
+)
+def test_everyone_with_a_role_reads_publicity(client_as, who):
+    client = client_as(who)
+    for name in READ_PAGES:
+        assert client.get(reverse(name)).status_code == 200, name
+
+
+def test_counselor_manages(client_as):
+    client = client_as("counselor")
+    for name in MANAGE_PAGES:
+        assert client.get(reverse(name)).status_code == 200, name
+
+
+@pytest.mark.parametrize("who", ["principal", "teacher", "member", "liaison", "student"])
+def test_others_do_not_manage(client_as, who):
+    client = client_as(who)
+    for name in MANAGE_PAGES:
+        assert client.get(reverse(name)).status_code == 403, name
+
+
+def test_anonymous_is_sent_to_sign_in(client, demo, issue, letter):
+    urls = [reverse(n) for n in READ_PAGES + MANAGE_PAGES] + [
+        reverse("lectures:question-ask"),
+        reverse("lectures:letter-mine"),
+        reverse("lectures:bulletin-detail", args=[issue.pk]),
+        reverse("lectures:letter-detail", args=[letter.pk]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+    response = client.post(reverse("lectures:question-ask"), {"question": "匿名可以问吗？"})
+    assert (
+        response.status_code == 302
+        and not StudentQuestion.objects.filter(question="匿名可以问吗？").exists()
+    )
+
+
+def test_nav_links(client_as):
+    html = client_as("member").get(reverse("home")).content.decode()
+    assert reverse("lectures:letter-mine") in html and reverse("reports:calendar") in html
+    html = client_as("teacher").get(reverse("home")).content.decode()
+    assert reverse("lectures:bulletin-list") in html and reverse("lectures:letter-mine") not in html
