@@ -225,7 +225,13 @@ def add_many(events, n, also=()):
             SessionClass(session=session, school_class=c, expected=40) for c in classes
         )
         event = ThemeEvent.objects.create(
-            month=events.month, kind="talk", title=f"多{k}", date=day, venue=events.venue
+            month=events.month,
+            kind="talk",
+            title=f"多{k}",
+            date=day,
+            venue=events.venue,
+            start_time=datetime.time(12, 0),
+            end_time=datetime.time(12, 30),
         )
         event.classes.add(*classes)
         ActivitySession.objects.create(

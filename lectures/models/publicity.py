@@ -187,6 +187,22 @@ class ThemeEvent(AuditedModel):
         verbose_name = _("theme-month event")
         verbose_name_plural = _("theme-month events")
         ordering = ["date", "start_time"]
+        constraints = [
+            # Times come as a pair, the end after the start; a venue needs both.
+            models.CheckConstraint(
+                condition=(Q(start_time__isnull=True) & Q(end_time__isnull=True))
+                | Q(
+                    start_time__isnull=False,
+                    end_time__isnull=False,
+                    end_time__gt=models.F("start_time"),
+                ),
+                name="event_times_paired",
+            ),
+            models.CheckConstraint(
+                condition=Q(venue__isnull=True) | Q(start_time__isnull=False),
+                name="event_venue_has_times",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -288,6 +304,9 @@ class Award(models.Model):
 
     class Meta:
         ordering = ["rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "entry"], name="award_once_per_entry"),
+        ]
 
     def __str__(self):
         return f"{self.title} · {self.entry}"
