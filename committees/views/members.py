@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -113,14 +114,8 @@ def member_end(request, pk):
                     {"member": new, "password": password, "semester": member.semester},
                 )
             messages.success(request, _("The member's service has ended."))
-            return redirect(f"{_members_url()}?semester={member.semester_id}")
+            return redirect(f"{reverse('committees:member-list')}?semester={member.semester_id}")
     return render(request, "committees/end_form.html", {"form": form, "member": member})
-
-
-def _members_url():
-    from django.urls import reverse
-
-    return reverse("committees:member-list")
 
 
 @login_required
@@ -136,7 +131,7 @@ def carry_over(request):
         messages.success(
             request, _("%(n)s members carried over from last semester.") % {"n": count}
         )
-    return redirect(f"{_members_url()}?semester={semester.pk}")
+    return redirect(f"{reverse('committees:member-list')}?semester={semester.pk}")
 
 
 @login_required
