@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from committees.barometer import Coverage, coverage, due_weeks
 from committees.models import (
@@ -34,7 +35,7 @@ NOT_EXPECTED = "not_expected"
 
 STATES = {
     FILED: _("Filed"),
-    LATE: _("Late"),
+    LATE: pgettext_lazy("barometer", "Late"),
     MISSING: _("Missing"),
     PENDING: _("Not filed yet"),
     NOT_EXPECTED: _("Not expected"),

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from committees import charts
@@ -513,7 +513,7 @@ def export(request):
         _("Suggestions for the department's courses"),
         _("Filed by"),
         _("Submitted at"),
-        _("Late"),
+        pgettext("barometer", "Late"),
     ]
     if sensitive:
         header += [
