@@ -10,9 +10,8 @@ from django.views.decorators.http import require_POST
 
 from committees.forms import ModuleForm, OfficerForm
 from committees.models import AssociationOfficer, CommitteeMember, TrainingModule
-from committees.views.common import pick_semester
 from counseling import audit
-from counseling.views.helpers import require_perm, school_of
+from counseling.views.helpers import pick_semester, require_perm, school_of
 
 Action = audit.AuditEntry.Action
 

@@ -46,11 +46,10 @@ from committees.models import (
     Weather,
 )
 from committees.models.barometer import WEATHER_COLOURS, WEATHER_ICONS
-from committees.views.common import pick_semester
 from counseling import audit
 from counseling.models import Department, School, SchoolClass, Semester, Student
 from counseling.permissions import access_of
-from counseling.views.helpers import paginate, require_perm
+from counseling.views.helpers import paginate, pick_semester, require_perm
 
 Action = audit.AuditEntry.Action
 

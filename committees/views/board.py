@@ -40,12 +40,11 @@ from committees.board import (
 )
 from committees.models import Alert, Barometer, CommitteeMember, ConcernKind, Weather
 from committees.models.barometer import WEATHER_COLOURS, WEATHER_ICONS
-from committees.views.common import pick_semester
 from counseling import audit
 from counseling.models import Department, SchoolClass, Semester, Student
 from counseling.permissions import access_of
 from counseling.templatetags.portal import week_label
-from counseling.views.helpers import require_perm
+from counseling.views.helpers import pick_semester, require_perm
 from counseling.xlsx import workbook_bytes, write_row
 
 COMPLETENESS_COLOUR = "#198754"

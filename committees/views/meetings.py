@@ -23,10 +23,9 @@ from committees.forms import (
     ScheduleForm,
 )
 from committees.models import Attendance, Material, Meeting, MinutesRevision
-from committees.views.common import pick_semester
 from counseling import audit
 from counseling.models import Semester
-from counseling.views.helpers import require_perm
+from counseling.views.helpers import pick_semester, require_perm
 
 Action = audit.AuditEntry.Action
 

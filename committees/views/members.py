@@ -13,10 +13,9 @@ from committees import services
 from committees.board import scorecards
 from committees.forms import AppointForm, EndForm
 from committees.models import Attendance, CommitteeMember, Meeting, TrainingModule
-from committees.views.common import pick_semester
 from counseling.models import Department, SchoolClass, Semester
 from counseling.permissions import access_of
-from counseling.views.helpers import require_perm
+from counseling.views.helpers import pick_semester, require_perm
 
 
 @login_required

@@ -42,3 +42,25 @@ def school_of(request):
     if school is None:
         raise Http404("no school")
     return school
+
+
+def pick_semester(request):
+    """The semester named in ?semester= (if the user may see it), else the school's current
+    one; 404 when the school has none yet."""
+    from counseling.models import Semester
+
+    wanted = request.GET.get("semester", "")
+    if wanted.isdigit():
+        semester = (
+            Semester.objects.visible_to(request.user)
+            .filter(pk=wanted)
+            .select_related("school")
+            .first()
+        )
+        if semester:
+            return semester
+    school = access_of(request.user).primary_school
+    semester = Semester.objects.current(school) if school else None
+    if semester is None:
+        raise Http404("no semester")
+    return semester

@@ -1,26 +1,10 @@
 """What the lecture, activity and feedback pages share: the semester shown, scoped lookups."""
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from counseling.models import Semester
-from counseling.permissions import access_of
+from counseling.views.helpers import pick_semester  # noqa: F401  (the views import it from here)
 from lectures.models import ActivitySession, Lecture, LectureSession
-
-
-def pick_semester(request):
-    """The semester named in ?semester=, else the school's current one."""
-    semesters = Semester.objects.visible_to(request.user)
-    wanted = request.GET.get("semester", "")
-    if wanted.isdigit():
-        semester = semesters.filter(pk=wanted).select_related("school").first()
-        if semester:
-            return semester
-    school = access_of(request.user).primary_school
-    semester = Semester.objects.current(school) if school else None
-    if semester is None:
-        raise Http404("no semester")
-    return semester
 
 
 def semesters_of(user, school):
