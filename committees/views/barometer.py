@@ -165,6 +165,21 @@ def _summary(barometer):
 # --- Filing ---------------------------------------------------------------------------
 
 
+def _class_picker(request, semester, immediate=False):
+    """A counselor (who may file for any class) first picks the class."""
+    classes = (
+        SchoolClass.objects.visible_to(request.user)
+        .active()
+        .filter(department__school=semester.school)
+        .select_related("department")
+    )
+    return render(
+        request,
+        "committees/barometer/pick_class.html",
+        {"semester": semester, "classes": classes, "immediate": immediate},
+    )
+
+
 @login_required
 def file(request):
     """The committee member's phone page: this week's barometer of its class."""
@@ -172,17 +187,7 @@ def file(request):
     mine, counselor = _classes_to_file(request, semester)
     school_class = _pick_class(request, semester, mine, counselor)
     if school_class is None:
-        classes = (
-            SchoolClass.objects.visible_to(request.user)
-            .active()
-            .filter(department__school=semester.school)
-            .select_related("department")
-        )
-        return render(
-            request,
-            "committees/barometer/pick_class.html",
-            {"semester": semester, "classes": classes},
-        )
+        return _class_picker(request, semester)
     now = timezone.now()
     weeks = _open_weeks(semester, timezone.localtime(now).date())
     week = _pick_week(request, weeks)
@@ -465,17 +470,7 @@ def immediate(request):
     mine, counselor = _classes_to_file(request, semester)
     school_class = _pick_class(request, semester, mine, counselor)
     if school_class is None:
-        classes = (
-            SchoolClass.objects.visible_to(request.user)
-            .active()
-            .filter(department__school=semester.school)
-            .select_related("department")
-        )
-        return render(
-            request,
-            "committees/barometer/pick_class.html",
-            {"semester": semester, "classes": classes, "immediate": True},
-        )
+        return _class_picker(request, semester, immediate=True)
     form = ImmediateForm(request.POST or None, roster=_roster(school_class))
     status = 200
     if request.method == "POST":
