@@ -104,8 +104,19 @@ class BarometerAdmin(AuditedAdmin):
     list_filter = ["semester", "late", "weather", "school_class__department"]
     search_fields = ["school_class__name"]
     list_select_related = ["school_class", "semester"]
-    raw_id_fields = ["school_class", "filed_by"]
-    readonly_fields = ["submitted_at", "filed_by", "created_at", "updated_at"]
+    # Which class and week a barometer is, and whether it is open again, are not the
+    # administrator's to change: its students of concern go with it, and an open barometer
+    # shows them to the class's member (reopening is a counselor's act, in the portal).
+    readonly_fields = [
+        "semester",
+        "school_class",
+        "week",
+        "reopened_until",
+        "submitted_at",
+        "filed_by",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [BarometerConcernInline]
 
     def has_add_permission(self, request):

@@ -279,11 +279,13 @@ def _tell_liaisons(barometer, suggestions):
         .filter(kind=Role.Kind.LIAISON, department=barometer.school_class.department_id)
         .select_related("user")
     ]
+    # The title and the link only: the text is a member's free writing (tier 2, and it may
+    # name a classmate). E-mail and a group robot carry the body out of the portal.
     notify(
         liaisons,
         "committees.suggestion",
         _("A course suggestion from %(cls)s") % {"cls": barometer.school_class},
-        "\n".join(s.text for s in suggestions),
+        "",
         url=reverse("committees:suggestion-list"),
     )
 

@@ -70,6 +70,19 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     ]
     readonly_fields = ["last_login", "date_joined"]
 
+    # A counselor's account opens tier 3: whoever sets its password (or its e-mail, for a
+    # reset link) reads every name. Like the counselor role itself (RoleAdmin below), only
+    # the head counselor or the school administrator may change it; the system
+    # administrator sees it. Counselors who forget a password use the reset by e-mail.
+    def has_change_permission(self, request, obj=None):
+        if (
+            obj is not None
+            and not request.user.has_perm("counseling.grant_counselor_role")
+            and obj.roles.current().filter(kind=Role.Kind.COUNSELOR).exists()
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
 
 @admin.register(School)
 class SchoolAdmin(AuditedAdmin):

@@ -22,17 +22,35 @@ class ScopedFormMixin:
         super().__init__(*args, **kwargs)
 
 
+# An account not tied to any school yet: no role, no class taught, no student record. (A
+# class teacher has no Role row, so "no role" alone would take in every other school's.)
+UNATTACHED = Q(roles__isnull=True, taught_classes__isnull=True, student__isnull=True)
+
+
 def staff_users(school):
     """People of the school who may hold a staff role: anyone with a role there, or none yet."""
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(roles__school=school) | Q(taught_classes__department__school=school) | UNATTACHED)
+        .exclude(student__isnull=False)
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+def school_users(school):
+    """Everyone of the school (staff, class teachers and students), or tied to no school yet:
+    never the people of another school."""
     User = get_user_model()
     return (
         User.objects.filter(is_active=True)
         .filter(
             Q(roles__school=school)
             | Q(taught_classes__department__school=school)
-            | Q(roles__isnull=True)
+            | Q(student__school=school)
+            | UNATTACHED
         )
-        .exclude(student__isnull=False)
         .distinct()
         .order_by("full_name", "username")
     )
@@ -84,6 +102,7 @@ class StudentForm(ScopedFormMixin, forms.ModelForm):
     class Meta:
         model = Student
         fields = ["student_number", "name", "gender", "school_class", "out_of_town", "is_active"]
+        labels = {"name": _("Name")}  # a person's name: 姓名, not the 名称 of a thing
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,9 +162,7 @@ class RoleForm(ScopedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = (
-            get_user_model().objects.filter(is_active=True).order_by("full_name", "username")
-        )
+        self.fields["user"].queryset = school_users(self.school)
         self.fields["department"].queryset = Department.objects.filter(school=self.school)
         self.fields["school_class"].queryset = SchoolClass.objects.filter(
             department__school=self.school

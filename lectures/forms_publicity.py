@@ -5,6 +5,7 @@ import datetime
 
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from counseling.forms import DateInput
@@ -183,7 +184,7 @@ class OpenLetterForm(SchoolFormMixin, forms.ModelForm):
 
 class ThemeMonthForm(SchoolFormMixin, forms.ModelForm):
     month = forms.DateField(
-        label=_("Month"), widget=MonthInput(), input_formats=["%Y-%m", "%Y-%m-%d"]
+        label=capfirst(_("month")), widget=MonthInput(), input_formats=["%Y-%m", "%Y-%m-%d"]
     )
 
     class Meta:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from committees.models import Meeting
+from counseling.templatetags.portal import colon
 from lectures.models import (
     ActivitySession,
     Lecture,
@@ -249,7 +250,7 @@ def meeting_entries(user, start, end, filters, kinds):
             Entry(
                 kind=MEETING if m.kind == MEETING else TRAINING,
                 key=f"committee-meeting-{m.pk}",
-                title=f"{label}: {m.topic}" if m.topic else label,
+                title=f"{colon(label)}{m.topic}" if m.topic else label,
                 date=m.date,
                 start=m.start_time,
                 end=m.end_time,

@@ -235,7 +235,7 @@ class Barometer(AuditedModel):
         ]
 
     def __str__(self):
-        return f"{self.school_class} · {self.week}"
+        return f"{self.school_class} · {_('Week %(n)s') % {'n': self.week}}"
 
     def editable(self, now=None, deadline=None):
         """Open until the deadline, or while a counselor has reopened it."""

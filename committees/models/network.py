@@ -10,6 +10,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from counseling.audit import AuditedModel
@@ -283,7 +284,7 @@ class Meeting(AuditedModel):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"
+        return f"{self.get_kind_display()} · {date_format(self.date)}"
 
     @property
     def week(self):

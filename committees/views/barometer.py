@@ -2,9 +2,9 @@
 class absences and the school's barometer settings.
 
 Tier 3 (who is named, and why) reaches counselors only, and each page that shows it
-records the read in the audit trail. The committee member sees the names it entered
-itself (to edit its own barometer, or to have the talk it was asked for), never the
-notes read back.
+records the read in the audit trail; no browser keeps such a page (never_cache). The
+committee member sees the names it entered itself (to edit its own barometer, or to have
+the talk it was asked for), never the notes read back.
 """
 
 from django.contrib import messages
@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from committees import barometer as services
@@ -181,6 +182,7 @@ def _class_picker(request, semester, immediate=False):
 
 
 @login_required
+@never_cache
 def file(request):
     """The committee member's phone page: this week's barometer of its class."""
     semester = pick_semester(request)
@@ -464,6 +466,7 @@ class FilingPage:
 
 
 @login_required
+@never_cache
 def immediate(request):
     """即时报告: one student in danger, at any time; the counselors are told at once."""
     semester = pick_semester(request)
@@ -505,6 +508,7 @@ def immediate(request):
 
 
 @login_required
+@never_cache
 def detail(request, pk):
     barometer = get_object_or_404(
         Barometer.objects.visible_to(request.user).select_related(
@@ -586,6 +590,7 @@ ALERT_STATUS_FILTERS = ["active", "open", "following", "closed", "all"]
 
 
 @login_required
+@never_cache
 def alert_list(request):
     access = access_of(request.user)
     if not access.counselor_school_ids:
@@ -660,6 +665,7 @@ def alert_list(request):
 
 
 @login_required
+@never_cache
 def alert_detail(request, pk):
     alert = get_object_or_404(
         Alert.objects.visible_to(request.user).select_related(
@@ -696,7 +702,9 @@ def alert_detail(request, pk):
     student = None
     if alert.student_pk:
         student = Student.objects.filter(pk=alert.student_pk).select_related("school_class").first()
-        audit.record(request.user, Action.READ, alert, request=request)
+    # Every alert page is tier 3, named or not: its follow-up log, an immediate report, a
+    # talk's note. Each read is recorded.
+    audit.record(request.user, Action.READ, alert, request=request)
     concern = None
     if alert.barometer_id and alert.student_ref:
         concern = StudentOfConcern.objects.filter(
@@ -741,12 +749,19 @@ def alert_detail(request, pk):
 
 
 @login_required
+@never_cache
 def talk_tasks(request):
     """The member's talks with classmates it named two weeks running. The member sees the
     classmate's name (it named them) and nothing else the counselors hold."""
     if not CommitteeMember.objects.filter(student__user=request.user).exists():
         raise PermissionDenied
-    tasks = TalkTask.objects.filter(member__student__user=request.user)
+    # Only while the member serves its class: a member whose service ended (its role ended
+    # with it) no longer sees, nor records, the talks it was asked for.
+    tasks = TalkTask.objects.filter(
+        member__student__user=request.user,
+        member__ended_on__isnull=True,
+        member__school_class__in=access_of(request.user).member_class_ids,
+    )
     form = TalkDoneForm(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -43,7 +43,7 @@ from committees.models.barometer import WEATHER_COLOURS, WEATHER_ICONS
 from counseling import audit
 from counseling.models import Department, SchoolClass, Semester, Student
 from counseling.permissions import access_of
-from counseling.templatetags.portal import week_label
+from counseling.templatetags.portal import colon, week_label
 from counseling.views.helpers import pick_semester, require_perm
 from counseling.xlsx import workbook_bytes, write_row
 
@@ -107,7 +107,7 @@ def _chart_distribution(weeks, distribution, title):
             colours=WEATHER_COLOURS,
             title=title,
             caption=_("week"),
-            tip=lambda w, v, n: f"{week_label(w)} · {labels[v]}: {n}",
+            tip=lambda w, v, n: f"{week_label(w)} · {colon(labels[v])}{n}",
             note=_("Counts below 3 are not drawn."),
         )
     )
@@ -131,7 +131,7 @@ def _chart_coverage(weeks, by_week, title):
             ],
             title=title,
             caption=_("week"),
-            tip=lambda w, label, text: f"{week_label(w)} · {label}: {text}",
+            tip=lambda w, label, text: f"{week_label(w)} · {colon(label)}{text}",
         )
     )
 

@@ -135,8 +135,17 @@ def post_webhook(channel, text, mobile=""):
 
 
 def send_webhook(notification):
+    from counseling.notifications.registry import get_kind
     from counseling.notifications.services import webhook_channel_for
 
+    # notify() never queues a sensitive kind for the robot; a delivery row that says
+    # otherwise (written before the kind was marked sensitive, or by hand) is refused here.
+    try:
+        allowed = get_kind(notification.kind).allows("webhook")
+    except LookupError:
+        allowed = True
+    if not allowed:
+        raise PermanentDeliveryError(f"{notification.kind} is confidential: never sent to a robot")
     user = notification.recipient
     channel = webhook_channel_for(user)
     if channel is None:

@@ -1,5 +1,7 @@
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -30,3 +32,26 @@ def percent(rate):
     if rate is None or rate == "":
         return "—"
     return f"{round(float(rate) * 100)}%"
+
+
+@register.filter
+def colon(label):
+    """A label followed by a colon: "Speaker: " in English, "主讲人：" in Chinese.
+
+    `{{ _("Speaker")|colon }}{{ lecture.speaker }}` — the separator carries its own spacing,
+    so the template puts nothing between it and the value.
+    """
+    separator = pgettext("label separator", ": ")
+    return f"{label}{separator}"
+
+
+@register.filter
+def date_range(start, end):
+    """Two dates as a period: both ends, "from …" or "until …" when one is open, else "open-ended"."""
+    if start and end:
+        return f"{date_filter(start, 'DATE_FORMAT')} – {date_filter(end, 'DATE_FORMAT')}"
+    if start:
+        return _("from %(date)s") % {"date": date_filter(start, "DATE_FORMAT")}
+    if end:
+        return _("until %(date)s") % {"date": date_filter(end, "DATE_FORMAT")}
+    return _("open-ended")

@@ -18,7 +18,7 @@ def _date(value):
 @login_required
 @require_perm("counseling.see_audit")
 def audit_list(request):
-    entries = AuditEntry.objects.visible_to(request.user).select_related("content_type")
+    entries = AuditEntry.objects.visible_to(request.user).select_related("content_type", "actor")
     query = request.GET.get("q", "").strip()
     if query:
         entries = entries.filter(

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q, Sum
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from counseling.audit import AuditedModel
@@ -134,7 +135,7 @@ class ActivitySession(AuditedModel):
         ]
 
     def __str__(self):
-        return f"{self.design} · {self.date}"
+        return f"{self.design} · {date_format(self.date)}"
 
     @property
     def audience(self):

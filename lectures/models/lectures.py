@@ -174,7 +174,7 @@ class LectureSession(AuditedModel):
         ]
 
     def __str__(self):
-        return f"{self.lecture} · {self.number}"
+        return f"{self.lecture} · {_('Session %(n)s') % {'n': self.number}}"
 
     @property
     def expected(self):
