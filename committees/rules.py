@@ -44,5 +44,6 @@ rules.add_perm(
     "committees.see_board", is_counselor | is_school_admin | is_liaison | is_class_teacher
 )
 # The barometer register (台账) as .xlsx: tier 2; tier-3 columns only for counselors.
-rules.add_perm("committees.export_barometers", is_counselor | is_school_admin | is_liaison)
+# The register holds class-level text (tier 2): not for the school administrator.
+rules.add_perm("committees.export_barometers", is_counselor | is_liaison)
 rules.add_perm("committees.see_scorecards", is_counselor)

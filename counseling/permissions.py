@@ -136,6 +136,22 @@ class Access:
             q |= Q(**{self._in(path): self.teacher_class_ids})
         return q
 
+    def class_text_q(self, path):
+        """Tier 2 (class-level barometer text, course suggestions): counselors of the school,
+        the department's liaison and the class's teacher — not the school administrator nor
+        the system administrator, who see school-wide figures only (DESIGN.md)."""
+        q = NOTHING
+        if self.counselor_school_ids:
+            q |= Q(**{self._via(path, "department__school__in"): self.counselor_school_ids})
+        if self.liaison_department_ids:
+            q |= Q(**{self._via(path, "department__in"): self.liaison_department_ids})
+        if self.teacher_class_ids:
+            q |= Q(**{self._in(path): self.teacher_class_ids})
+        if self.member_class_ids:
+            # A class may have two members, who report together: both see its barometers.
+            q |= Q(**{self._in(path): self.member_class_ids})
+        return q
+
     @property
     def is_counselor(self):
         return bool(self.counselor_school_ids)

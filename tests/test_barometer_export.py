@@ -81,7 +81,11 @@ class TestWhoGetsWhat:
         assert entry.object_id == str(Semester.objects.current(demo).pk)
         assert entry.school_id == demo.pk
 
-    @pytest.mark.parametrize("username", ["principal", "liaison"])
+    def test_the_school_administrator_gets_no_register(self, client_as, url):
+        """The register is class-level text (tier 2): school-wide roles read the figures."""
+        assert client_as("principal").get(url).status_code == 403
+
+    @pytest.mark.parametrize("username", ["liaison"])
     def test_others_get_no_tier_three(self, client_as, url, named, username):
         client = client_as(username)
         sheet = workbook(client.get(url))

@@ -473,7 +473,7 @@ def named_barometer(client_as, semester, member_class, classmates):
     return the_barometer(semester, member_class)
 
 
-@pytest.mark.parametrize("username", ["teacher", "liaison", "principal", "admin", "member"])
+@pytest.mark.parametrize("username", ["teacher", "liaison", "member"])
 def test_students_of_concern_absent_for_everyone_but_counselors(
     client_as, named_barometer, classmates, username
 ):
@@ -483,6 +483,13 @@ def test_students_of_concern_absent_for_everyone_but_counselors(
     assert "班级整体平稳".encode() in response.content  # tier 2 is there
     assert classmates[0].name.encode() not in response.content
     assert "失恋后情绪低落".encode() not in response.content
+
+
+@pytest.mark.parametrize("username", ["principal", "admin"])
+def test_class_text_is_not_for_the_administrators(client_as, named_barometer, username):
+    """Tier 2 is the class's own circle: school-wide roles get the figures, not the text."""
+    url = reverse("committees:barometer-detail", args=[named_barometer.pk])
+    assert client_as(username).get(url).status_code == 404
 
 
 def test_counselor_sees_students_of_concern_and_the_read_is_logged(

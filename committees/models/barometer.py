@@ -162,14 +162,8 @@ class ClassAbsence(AuditedModel):
 
 class BarometerQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Tier 2: counselors and whole-school viewers, the class's teacher, its department's
-        liaison, and the member who filed it."""
-        access = access_of(user)
-        q = access.class_q("school_class")
-        if access.member_class_ids:
-            # A class may have two members, who report together: both see its barometers.
-            q |= Q(school_class__in=access.member_class_ids)
-        return self.filter(q)
+        """Tier 2: counselors, the class's teacher, its department's liaison and its members."""
+        return self.filter(access_of(user).class_text_q("school_class"))
 
     def for_semester(self, semester):
         return self.filter(semester=semester)
@@ -313,13 +307,8 @@ class ImmediateReport(models.Model):
 
 class CourseSuggestionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Counselors and whole-school viewers, the department's liaison, the class teacher,
-        and the member whose class made it."""
-        access = access_of(user)
-        q = access.class_q("barometer__school_class")
-        if access.member_class_ids:
-            q |= Q(barometer__school_class__in=access.member_class_ids)
-        return self.filter(q)
+        """Tier 2: counselors, the department's liaison, the class teacher and its members."""
+        return self.filter(access_of(user).class_text_q("barometer__school_class"))
 
     def figures(self):
         """Open, answered and mean answer time (hours) per department, in one query."""
