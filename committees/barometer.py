@@ -223,7 +223,7 @@ def file_barometer(user, school_class, semester, week, filing, *, now=None, requ
             barometer.save()
             _replace_details(barometer, filing)
             barometer.log_action(user, Action.CREATE if created else Action.UPDATE, request=request)
-            evaluate(barometer, now=now)
+            evaluate(barometer, now=now, rules=rules)
     except IntegrityError as exc:
         raise BarometerError(
             "already_filed",
@@ -428,10 +428,10 @@ def _named_streak(semester, school_class, student_ref, week):
     return streak, start
 
 
-def evaluate(barometer, now=None):
+def evaluate(barometer, now=None, rules=None):
     """Run every rule that a filed barometer can trip. Each alert is raised once."""
     semester, cls, week = barometer.semester, barometer.school_class, barometer.week
-    rules = BarometerSettings.for_school(semester.school)
+    rules = rules or BarometerSettings.for_school(semester.school)
     raised = []
 
     def add(alert):

@@ -152,6 +152,9 @@ class Access:
             q |= Q(**{self._in(path): self.member_class_ids})
         return q
 
+    def counsels(self, school_id):
+        return school_id in self.counselor_school_ids
+
     @property
     def is_counselor(self):
         return bool(self.counselor_school_ids)

@@ -56,7 +56,7 @@ Action = audit.AuditEntry.Action
 
 
 def _is_counselor_of(user, school_id):
-    return school_id in access_of(user).counselor_school_ids
+    return access_of(user).counsels(school_id)
 
 
 def _require_counselor(user, school_id):

@@ -53,7 +53,7 @@ CONCERN_COLOUR = "#3d6fb6"
 
 
 def _is_counselor(user, semester):
-    return semester.school_id in access_of(user).counselor_school_ids
+    return access_of(user).counsels(semester.school_id)
 
 
 def _semesters(user, semester):

@@ -1,12 +1,9 @@
 """The schedule of meetings and trainings; each one's minutes, materials and attendance."""
 
-import os
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +22,7 @@ from committees.forms import (
 from committees.models import Attendance, Material, Meeting, MinutesRevision
 from counseling import audit
 from counseling.models import Semester
-from counseling.views.helpers import pick_semester, require_perm
+from counseling.views.helpers import pick_semester, require_perm, serve_upload
 
 Action = audit.AuditEntry.Action
 
@@ -274,8 +271,4 @@ def material_download(request, pk):
     material = get_object_or_404(
         Material.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)), pk=pk
     )
-    return FileResponse(
-        material.file.open("rb"),
-        as_attachment=True,
-        filename=f"{material.title}{os.path.splitext(material.file.name)[1]}",
-    )
+    return serve_upload(material.file, material.title)

@@ -1,10 +1,12 @@
 """Small helpers shared by the views of every app."""
 
+import mimetypes
+import os
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from counseling.permissions import access_of
@@ -64,3 +66,23 @@ def pick_semester(request):
     if semester is None:
         raise Http404("no semester")
     return semester
+
+
+def serve_upload(field, name, *, inline=False):
+    """A stored upload, to someone a view has already let in, under a name we choose
+    (never the uploader's) and with its own type; 404 when the file is gone."""
+    if not field:
+        raise Http404("no file")
+    ext = os.path.splitext(field.name)[1].lower()
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404("file missing") from missing
+    content_type = mimetypes.guess_type(f"x{ext}")[0] or "application/octet-stream"
+    response = FileResponse(
+        handle, as_attachment=not inline, filename=f"{name}{ext}", content_type=content_type
+    )
+    # Uploaded files are shown as data, never run as a page of the portal.
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

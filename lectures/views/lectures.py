@@ -2,7 +2,6 @@
 recording a session afterwards, and the venues they use."""
 
 import datetime
-import mimetypes
 import os
 
 from django.contrib import messages
@@ -20,7 +19,6 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from counseling import audit
-from counseling.views.helpers import require_perm, school_of
+from counseling.views.helpers import require_perm, school_of, serve_upload
 from lectures import scheduling, services
 from lectures.forms_events import (
     LectureForm,
@@ -511,14 +509,7 @@ def session_file(request, pk):
     )
     ext = os.path.splitext(item.file.name)[1].lower()
     inline = item.kind == SessionFile.Kind.PHOTO and ext in (".jpg", ".jpeg", ".png")
-    response = FileResponse(
-        item.file.open("rb"),
-        as_attachment=not inline,
-        filename=f"{item.title}{ext}",
-        content_type=mimetypes.types_map.get(ext, "application/octet-stream"),
-    )
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return serve_upload(item.file, item.title, inline=inline)
 
 
 @login_required
