@@ -27,17 +27,11 @@ from committees.models import (
 )
 from counseling import audit
 from counseling.crypto import keyed_hash
+from counseling.errors import PortalError
 from counseling.models import Role, SchoolClass, Semester
 from counseling.notifications import notify
 
 Action = audit.AuditEntry.Action
-
-
-class BarometerError(Exception):
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 # --- What is expected ---------------------------------------------------------------
@@ -154,13 +148,13 @@ def _check(filing, school_class):
         filing.weather = Weather.SUNNY
         filing.concerns, filing.students = {}, []
     if filing.weather not in Weather.values:
-        raise BarometerError("weather", _("Pick the class's weather."))
+        raise PortalError("weather", _("Pick the class's weather."))
     size = school_class.students.filter(is_active=True).count()
     for kind, count in filing.concerns.items():
         if kind not in ConcernKind.values or count < 0:
-            raise BarometerError("concern", _("Unknown kind of concern."))
+            raise PortalError("concern", _("Unknown kind of concern."))
         if count > size:
-            raise BarometerError(
+            raise PortalError(
                 "concern_count",
                 _("%(n)s is more than the %(size)s students of the class.")
                 % {"n": count, "size": size},
@@ -168,30 +162,28 @@ def _check(filing, school_class):
     seen = set()
     for student, kind, severity, _note in filing.students:
         if student.school_class_id != school_class.pk or not student.is_active:
-            raise BarometerError(
-                "student", _("A student of concern must be on the class's roster.")
-            )
+            raise PortalError("student", _("A student of concern must be on the class's roster."))
         if student.pk in seen:
-            raise BarometerError(
+            raise PortalError(
                 "student_twice", _("%(name)s is listed twice.") % {"name": student.name}
             )
         seen.add(student.pk)
         if kind not in ConcernKind.values or severity not in Severity.values:
-            raise BarometerError("student_kind", _("Give each student a kind and a severity."))
+            raise PortalError("student_kind", _("Give each student a kind and a severity."))
 
 
 def file_barometer(user, school_class, semester, week, filing, *, now=None, request=None):
-    """File or edit a class's barometer for a week; raises BarometerError with a message.
+    """File or edit a class's barometer for a week; raises PortalError with a message.
 
     One barometer per class and week is the database's rule: when two members of a class
     submit at once, the second is told, and nothing of it is half-written.
     """
     now = now or timezone.now()
     if not semester.is_teaching_week(week):
-        raise BarometerError("week", _("Week %(n)s has no teaching.") % {"n": week})
+        raise PortalError("week", _("Week %(n)s has no teaching.") % {"n": week})
     current = semester.week_of(timezone.localtime(now).date())
     if current is not None and week > current:
-        raise BarometerError("future", _("A week's barometer is filed during or after that week."))
+        raise PortalError("future", _("A week's barometer is filed during or after that week."))
     _check(filing, school_class)
     rules = BarometerSettings.for_school(semester.school)
     deadline = rules.deadline(semester, week)
@@ -213,7 +205,7 @@ def file_barometer(user, school_class, semester, week, filing, *, now=None, requ
                     late=now > deadline,
                 )
             elif not barometer.editable(now, deadline):
-                raise BarometerError(
+                raise PortalError(
                     "locked",
                     _("This barometer is locked since its deadline. Ask a counselor to reopen it."),
                 )
@@ -225,7 +217,7 @@ def file_barometer(user, school_class, semester, week, filing, *, now=None, requ
             barometer.log_action(user, Action.CREATE if created else Action.UPDATE, request=request)
             evaluate(barometer, now=now, rules=rules)
     except IntegrityError as exc:
-        raise BarometerError(
+        raise PortalError(
             "already_filed",
             _(
                 "A classmate filed this week's barometer a moment ago. It is shown now: check it and add to it."
@@ -305,9 +297,9 @@ def reopen(barometer, counselor, *, request=None, now=None):
 def immediate_report(user, school_class, semester, student, note, *, request=None):
     """即时报告: reaches every counselor at once, outside the weekly cycle."""
     if student.school_class_id != school_class.pk or not student.is_active:
-        raise BarometerError("student", _("The student must be on the class's roster."))
+        raise PortalError("student", _("The student must be on the class's roster."))
     if not note.strip():
-        raise BarometerError("note", _("Say what happened."))
+        raise PortalError("note", _("Say what happened."))
     report = ImmediateReport.objects.create(
         semester=semester,
         school_class=school_class,
@@ -631,9 +623,9 @@ def follow_up(alert, counselor, text, *, status=None, outcome="", request=None):
     from committees.models import AlertNote
 
     if status is not None and status not in Alert.Status.values:
-        raise BarometerError("status", _("Unknown status."))
+        raise PortalError("status", _("Unknown status."))
     if status == Alert.Status.CLOSED and not outcome.strip():
-        raise BarometerError("outcome", _("Say how the alert ended before closing it."))
+        raise PortalError("outcome", _("Say how the alert ended before closing it."))
     if text.strip():
         AlertNote.objects.create(alert=alert, author=counselor, text=text.strip())
     if status == Alert.Status.CLOSED:
@@ -762,10 +754,10 @@ def complete_talk_task(task, user, note, *, request=None, now=None):
     now = now or timezone.now()
     task = TalkTask.objects.select_for_update().select_related("alert").get(pk=task.pk)
     if task.done_at:
-        raise BarometerError("done", _("This talk is already recorded."))
+        raise PortalError("done", _("This talk is already recorded."))
     note = note.strip()
     if not note:
-        raise BarometerError("note", _("Say in a few words how it went."))
+        raise PortalError("note", _("Say in a few words how it went."))
     task.done_at = now
     task.note = note
     task.save(update_fields=["done_at", "note"])
@@ -803,7 +795,7 @@ def reassign_alert(alert, counselor, to, *, request=None):
         .filter(kind=Role.Kind.COUNSELOR, school=alert.school_id, user=to)
         .exists()
     ):
-        raise BarometerError("assignee", _("Pick a counselor of the school."))
+        raise PortalError("assignee", _("Pick a counselor of the school."))
     alert.assigned_to = to
     alert.save(update_fields=["assigned_to"])
     AlertNote.objects.create(
@@ -840,9 +832,9 @@ def answer_suggestion(suggestion, user, adopted, answer, *, request=None, now=No
     now = now or timezone.now()
     answer = answer.strip()
     if adopted is None:
-        raise BarometerError("adopted", _("Say whether the suggestion is adopted."))
+        raise PortalError("adopted", _("Say whether the suggestion is adopted."))
     if not answer:
-        raise BarometerError("answer", _("Give the reason with the answer."))
+        raise PortalError("answer", _("Give the reason with the answer."))
     suggestion.status = CourseSuggestion.Status.ANSWERED
     suggestion.adopted = adopted
     suggestion.answer = answer

@@ -18,20 +18,12 @@ from committees.models import (
     MissedTwiceFlag,
 )
 from counseling import audit
+from counseling.errors import PortalError
 from counseling.models import Role, SchoolClass, Semester
 from counseling.notifications import notify
 
 Action = audit.AuditEntry.Action
 ONE_TIME_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-
-
-class CommitteeError(Exception):
-    """A refused action, with a stable code and a message fit for the person who tried."""
-
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def _one_time_password():
@@ -89,12 +81,12 @@ def appoint(semester, student, actor, *, term_ends_on=None, request=None):
     # Lock the class so that two counselors cannot both appoint a third member.
     school_class = SchoolClass.objects.select_for_update().get(pk=student.school_class_id)
     if not student.is_active:
-        raise CommitteeError("not_on_roster", _("The student is no longer on the roster."))
+        raise PortalError("not_on_roster", _("The student is no longer on the roster."))
     serving = CommitteeMember.objects.active().filter(semester=semester, school_class=school_class)
     if serving.filter(student=student).exists():
-        raise CommitteeError("already_member", _("The student is already a committee member."))
+        raise PortalError("already_member", _("The student is already a committee member."))
     if serving.count() >= CommitteeMember.MAX_PER_CLASS:
-        raise CommitteeError(
+        raise PortalError(
             "class_full",
             _("A class has at most %(n)s committee members.")
             % {"n": CommitteeMember.MAX_PER_CLASS},
@@ -110,7 +102,7 @@ def appoint(semester, student, actor, *, term_ends_on=None, request=None):
             term_ends_on=term_ends_on or today.replace(year=today.year + 2),
         )
     except IntegrityError as exc:
-        raise CommitteeError(
+        raise PortalError(
             "already_member", _("The student has already served this semester.")
         ) from exc
     _grant_member_role(user, school_class)
@@ -124,10 +116,10 @@ def appoint(semester, student, actor, *, term_ends_on=None, request=None):
 def end(member, actor, *, reason, replacement=None, request=None):
     """End a member's service (with a reason); optionally appoint a replacement at once."""
     if not reason.strip():
-        raise CommitteeError("reason_required", _("Say why the member leaves."))
+        raise PortalError("reason_required", _("Say why the member leaves."))
     member = CommitteeMember.objects.select_for_update().get(pk=member.pk)
     if not member.is_active:
-        raise CommitteeError("already_ended", _("This member's service has already ended."))
+        raise PortalError("already_ended", _("This member's service has already ended."))
     today = timezone.localdate()
     member.ended_on = today
     member.end_reason = reason.strip()
@@ -138,7 +130,7 @@ def end(member, actor, *, reason, replacement=None, request=None):
     new, password = None, None
     if replacement is not None:
         if replacement.school_class_id != member.school_class_id:
-            raise CommitteeError("wrong_class", _("The replacement must be in the same class."))
+            raise PortalError("wrong_class", _("The replacement must be in the same class."))
         new, password = appoint(member.semester, replacement, actor, request=request)
         member.replaced_by = new
         member.save(update_fields=["replaced_by", "updated_at"])
@@ -158,7 +150,7 @@ def carry_over(semester, actor, *, request=None):
     """Carry last semester's serving members whose term goes on into this semester."""
     previous = previous_semester(semester)
     if previous is None:
-        raise CommitteeError("no_previous", _("There is no earlier semester to carry over from."))
+        raise PortalError("no_previous", _("There is no earlier semester to carry over from."))
     already = set(
         CommitteeMember.objects.filter(semester=semester).values_list("student_id", flat=True)
     )
@@ -219,9 +211,9 @@ def generate_schedule(semester, actor, *, weekday, start_time, end_time, place, 
     training keeps it, so generating twice adds nothing.
     """
     if not 0 <= weekday <= 6:
-        raise CommitteeError("bad_weekday", _("Pick a weekday."))
+        raise PortalError("bad_weekday", _("Pick a weekday."))
     if end_time <= start_time:
-        raise CommitteeError("bad_time", _("A meeting must end after it starts."))
+        raise PortalError("bad_time", _("A meeting must end after it starts."))
     existing = {
         (m.kind, semester.week_of(m.date)) for m in Meeting.objects.filter(semester=semester)
     }
@@ -255,9 +247,9 @@ def generate_schedule(semester, actor, *, weekday, start_time, end_time, place, 
 @transaction.atomic
 def cancel_meeting(meeting, actor, *, reason, request=None):
     if not reason.strip():
-        raise CommitteeError("reason_required", _("Say why it is cancelled."))
+        raise PortalError("reason_required", _("Say why it is cancelled."))
     if meeting.status == Meeting.Status.HELD:
-        raise CommitteeError("already_held", _("A meeting that was held cannot be cancelled."))
+        raise PortalError("already_held", _("A meeting that was held cannot be cancelled."))
     meeting.status = Meeting.Status.CANCELLED
     meeting.cancel_reason = reason.strip()
     meeting.save(update_fields=["status", "cancel_reason", "updated_at"])
@@ -293,16 +285,16 @@ def record_attendance(meeting, marks, actor, *, request=None):
     Returns the members newly flagged for missing two in a row.
     """
     if meeting.status == Meeting.Status.CANCELLED:
-        raise CommitteeError("cancelled", _("Attendance cannot be taken for a cancelled meeting."))
+        raise PortalError("cancelled", _("Attendance cannot be taken for a cancelled meeting."))
     if meeting.date > timezone.localdate():
-        raise CommitteeError("future", _("Attendance is taken on the day or afterwards."))
+        raise PortalError("future", _("Attendance is taken on the day or afterwards."))
     expected = {m.pk: m for m in expected_members(meeting)}
     unknown = set(marks) - set(expected)
     if unknown:
-        raise CommitteeError("unknown_member", _("Some members are not expected at this meeting."))
+        raise PortalError("unknown_member", _("Some members are not expected at this meeting."))
     for member_id, (status, reason) in marks.items():
         if status == Attendance.Status.EXCUSED and not reason.strip():
-            raise CommitteeError(
+            raise PortalError(
                 "reason_required",
                 _("Give the reason for %(name)s's excused absence.")
                 % {"name": expected[member_id].student.name},

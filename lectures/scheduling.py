@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from counseling import audit
+from counseling.errors import PortalError
 from counseling.models import SchoolClass
 from lectures import services
 from lectures.models import ActivitySession, LectureSession, SessionClass
 from lectures.models.lectures import Status
 from lectures.services import (
-    LectureError,
     check_venue,
     class_sizes,
     set_status,
@@ -62,33 +62,33 @@ def on_internship(classes, first, last):
 def check_slots(lecture, slots):
     """The same checks create_series makes, in the same words, before anything is split."""
     if not slots:
-        raise LectureError("sessions", _("A lecture has at least one session."))
+        raise PortalError("sessions", _("A lecture has at least one session."))
     if len(slots) > MAX_SESSIONS:
-        raise LectureError(
+        raise PortalError(
             "sessions", _("At most %(n)s sessions in one step.") % {"n": MAX_SESSIONS}
         )
     for date, start, end in slots:
         if end <= start:
-            raise LectureError("bad_time", _("A session must end after it starts."))
+            raise PortalError("bad_time", _("A session must end after it starts."))
         if not lecture.semester.contains(date):
-            raise LectureError("outside", _("%(date)s is outside the semester.") % {"date": date})
+            raise PortalError("outside", _("%(date)s is outside the semester.") % {"date": date})
     ordered = sorted(slots)
     for (d1, _s1, e1), (d2, s2, _e2) in zip(ordered, ordered[1:], strict=False):
         if d1 == d2 and s2 < e1:
-            raise LectureError(
+            raise PortalError(
                 "overlap", _("Two of the sessions overlap on %(date)s.") % {"date": d1}
             )
 
 
 def preview_series(lecture, *, slots, venue, classes):
     """What create_series would make, without writing: the classes of each session, its seats
-    against the venue's, and any booking already in the way. Raises LectureError as it would."""
+    against the venue's, and any booking already in the way. Raises PortalError as it would."""
     classes = list(classes)
     if not classes:
-        raise LectureError("no_classes", _("The audience has no classes."))
+        raise PortalError("no_classes", _("The audience has no classes."))
     check_slots(lecture, slots)
     if len(slots) > len(classes):
-        raise LectureError(
+        raise PortalError(
             "more_sessions",
             _("%(n)s sessions for %(c)s classes would leave a session empty; use fewer sessions.")
             % {"n": len(slots), "c": len(classes)},
@@ -113,7 +113,7 @@ def preview_series(lecture, *, slots, venue, classes):
     clashes = [s for s in sessions if s["clash"]]
     if clashes:
         first = clashes[0]
-        raise LectureError(
+        raise PortalError(
             "venue_taken",
             _("%(venue)s is already booked then: %(what)s.")
             % {"venue": venue.name, "what": first["clash"][0]},
@@ -130,7 +130,7 @@ def create_series(lecture, actor, *, slots, venue, classes, request=None):
     classes = list(classes)
     check_slots(lecture, slots)
     if classes and len(slots) > len(classes):
-        raise LectureError(
+        raise PortalError(
             "more_sessions",
             _("%(n)s sessions for %(c)s classes would leave a session empty; use fewer sessions.")
             % {"n": len(slots), "c": len(classes)},
@@ -149,22 +149,22 @@ def update_session(session, actor, *, date, start, end, venue, classes, request=
     """
     lecture = session.lecture
     if session.status == Status.CANCELLED:
-        raise LectureError("cancelled", _("The session was cancelled."))
+        raise PortalError("cancelled", _("The session was cancelled."))
     if session.status == Status.HELD:
         # Its classes carry the attendance recorded; moving them would lose it.
-        raise LectureError("held", _("The session was held; correct its attendance instead."))
+        raise PortalError("held", _("The session was held; correct its attendance instead."))
     if end <= start:
-        raise LectureError("bad_time", _("A session must end after it starts."))
+        raise PortalError("bad_time", _("A session must end after it starts."))
     if not lecture.semester.contains(date):
-        raise LectureError("outside", _("%(date)s is outside the semester.") % {"date": date})
+        raise PortalError("outside", _("%(date)s is outside the semester.") % {"date": date})
     check_venue(venue, date, start, end, exclude_lecture_session=session)
     classes = list(classes)
     if not classes:
-        raise LectureError("no_classes", _("A session needs at least one class."))
+        raise PortalError("no_classes", _("A session needs at least one class."))
     sizes = class_sizes(classes)
     seats = sum(sizes.get(c.pk, 0) for c in classes)
     if seats > venue.capacity:
-        raise LectureError(
+        raise PortalError(
             "too_many",
             _("%(n)s students do not fit into the %(cap)s seats of %(venue)s.")
             % {"n": seats, "cap": venue.capacity, "venue": venue.name},
@@ -175,7 +175,7 @@ def update_session(session, actor, *, date, start, end, venue, classes, request=
     held = others.filter(session__status=Status.HELD).select_related("school_class", "session")
     if held:
         row = held[0]
-        raise LectureError(
+        raise PortalError(
             "class_held",
             _("%(cls)s already attended session %(n)s.")
             % {"cls": row.school_class, "n": row.session.number},

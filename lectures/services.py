@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counseling import audit
+from counseling.errors import PortalError
 from counseling.models import Role, SchoolClass
 from counseling.notifications import notify
 from lectures.models import (
@@ -30,13 +31,6 @@ from lectures.models import (
 from lectures.models.lectures import Status
 
 Action = audit.AuditEntry.Action
-
-
-class LectureError(Exception):
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 # --- Venues and splitting classes --------------------------------------------------------
@@ -67,7 +61,7 @@ def check_venue(venue, date, start, end, **exclude):
     Venue.objects.select_for_update().get(pk=venue.pk)
     clash = venue_conflicts(venue, date, start, end, **exclude)
     if clash:
-        raise LectureError(
+        raise PortalError(
             "venue_taken",
             _("%(venue)s is already booked then: %(what)s.")
             % {"venue": venue.name, "what": clash[0]},
@@ -86,15 +80,15 @@ def class_sizes(classes):
 
 def split_classes(classes, sessions, capacity):
     """Spread whole classes over `sessions` so that each fits the venue and seats are
-    balanced. Returns a list of lists of (class, size). Raises LectureError when it cannot fit.
+    balanced. Returns a list of lists of (class, size). Raises PortalError when it cannot fit.
 
     Largest class first into the session with the most seats left: simple, and for classes
     of similar size (a school's usual case) within one class of the best balance.
     """
     if sessions < 1:
-        raise LectureError("sessions", _("A lecture has at least one session."))
+        raise PortalError("sessions", _("A lecture has at least one session."))
     if sessions > len(classes):
-        raise LectureError(
+        raise PortalError(
             "too_few_classes",
             _("%(n)s sessions for %(c)s classes would leave a session empty.")
             % {"n": sessions, "c": len(classes)},
@@ -105,14 +99,14 @@ def split_classes(classes, sessions, capacity):
     )
     too_big = [c for c, n in items if n > capacity]
     if too_big:
-        raise LectureError(
+        raise PortalError(
             "class_too_big",
             _("%(cls)s has more students than the venue's %(cap)s seats.")
             % {"cls": too_big[0], "cap": capacity},
         )
     total = sum(n for _c, n in items)
     if total > sessions * capacity:
-        raise LectureError(
+        raise PortalError(
             "too_many",
             _(
                 "%(total)s students do not fit into %(n)s sessions of %(cap)s seats; add sessions or pick a larger venue."
@@ -124,7 +118,7 @@ def split_classes(classes, sessions, capacity):
     for cls, n in items:
         fitting = [i for i in range(sessions) if seats[i] + n <= capacity]
         if not fitting:
-            raise LectureError(
+            raise PortalError(
                 "no_fit",
                 _(
                     "The classes cannot be split into %(n)s sessions of %(cap)s seats without breaking a class; add a session."
@@ -145,15 +139,15 @@ def create_series(lecture, actor, *, slots, venue, classes=None, request=None):
         classes if classes is not None else lecture.target_classes().select_related("department")
     )
     if not classes:
-        raise LectureError("no_classes", _("The audience has no classes."))
+        raise PortalError("no_classes", _("The audience has no classes."))
     bins = split_classes(classes, len(slots), venue.capacity)
     first = (lecture.sessions.aggregate(n=Max("number"))["n"] or 0) + 1
     created = []
     for offset, ((date, start, end), group) in enumerate(zip(slots, bins, strict=True)):
         if end <= start:
-            raise LectureError("bad_time", _("A session must end after it starts."))
+            raise PortalError("bad_time", _("A session must end after it starts."))
         if not lecture.semester.contains(date):
-            raise LectureError("outside", _("%(date)s is outside the semester.") % {"date": date})
+            raise PortalError("outside", _("%(date)s is outside the semester.") % {"date": date})
         check_venue(venue, date, start, end)
         session = LectureSession.objects.create(
             lecture=lecture,
@@ -178,18 +172,18 @@ def record_session(session, actor, *, actual_by_class=None, total=None, notes=No
     """After a session: present per class, or one total spread over nothing (kept on the
     session's classes as given). Marks the session and, when all are done, the lecture held."""
     if session.status == Status.CANCELLED:
-        raise LectureError("cancelled", _("The session was cancelled."))
+        raise PortalError("cancelled", _("The session was cancelled."))
     if session.date > timezone.localdate():
-        raise LectureError("future", _("Attendance is recorded on the day or afterwards."))
+        raise PortalError("future", _("Attendance is recorded on the day or afterwards."))
     rows = {row.school_class_id: row for row in session.classes.all()}
     if actual_by_class:
         for class_id, n in actual_by_class.items():
             if class_id not in rows:
-                raise LectureError("class", _("That class does not attend this session."))
+                raise PortalError("class", _("That class does not attend this session."))
             if n is None or n < 0:
-                raise LectureError("count", _("Give a number of students present."))
+                raise PortalError("count", _("Give a number of students present."))
             if n > max(rows[class_id].expected * 2, rows[class_id].expected + 20):
-                raise LectureError(
+                raise PortalError(
                     "count",
                     _("%(n)s present is far more than the class's %(e)s.")
                     % {"n": n, "e": rows[class_id].expected},
@@ -198,10 +192,10 @@ def record_session(session, actor, *, actual_by_class=None, total=None, notes=No
         SessionClass.objects.bulk_update(rows.values(), ["actual"])
     elif total is not None:
         if not rows:
-            raise LectureError("no_classes", _("The session has no classes to count."))
+            raise PortalError("no_classes", _("The session has no classes to count."))
         expected = sum(r.expected for r in rows.values()) or 1
         if total < 0:
-            raise LectureError("count", _("Give a number of students present."))
+            raise PortalError("count", _("Give a number of students present."))
         # A head count for the hall: shared out by class size, so per-class figures stay usable.
         remaining = total
         ordered = list(rows.values())
@@ -230,7 +224,7 @@ def record_session(session, actor, *, actual_by_class=None, total=None, notes=No
 def set_status(obj, status, actor, *, request=None):
     """Plan, hold or cancel a lecture or a session (a cancelled lecture cancels its sessions)."""
     if status not in Status.values:
-        raise LectureError("status", _("Unknown status."))
+        raise PortalError("status", _("Unknown status."))
     if (
         isinstance(obj, LectureSession)
         and obj.status == Status.CANCELLED
@@ -409,13 +403,13 @@ def score_entry(entry, judge, points_by_criterion):
     """A judge's scores for one entry (judges never see the entry's class)."""
     contest = entry.contest
     if not contest.judges.filter(pk=judge.pk).exists():
-        raise LectureError("not_judge", _("You are not a judge of this contest."))
+        raise PortalError("not_judge", _("You are not a judge of this contest."))
     criteria = {c.pk: c for c in contest.criteria.all()}
     if set(points_by_criterion) != set(criteria):
-        raise LectureError("incomplete", _("Score every criterion."))
+        raise PortalError("incomplete", _("Score every criterion."))
     for pk, points in points_by_criterion.items():
         if points is None or not 0 <= points <= criteria[pk].max_points:
-            raise LectureError(
+            raise PortalError(
                 "range",
                 _("%(name)s takes 0 to %(max)s points.")
                 % {"name": criteria[pk].name, "max": criteria[pk].max_points},
@@ -462,7 +456,7 @@ def rate_limited(address):
 def submit_feedback(target, device, satisfaction, helped="", wish=""):
     """One anonymous answer per device per session; returns False if it already answered."""
     if satisfaction not in range(1, 6):
-        raise LectureError("satisfaction", _("Choose from 1 to 5."))
+        raise PortalError("satisfaction", _("Choose from 1 to 5."))
     fields = (
         {"lecture_session": target}
         if isinstance(target, LectureSession)

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from counseling.errors import PortalError
 from counseling.models import Role, SchoolClass, Semester
 from lectures import scheduling, services
 from lectures.models import ActivityDesign, ActivitySession, Lecture, Venue
@@ -321,7 +322,7 @@ def test_a_lecture_and_an_activity_cannot_share_a_slot(demo, semester, boat, roo
         audience=Lecture.Audience.CLASSES,
     )
     lecture.audience_classes.add(activity.school_class)
-    with pytest.raises(services.LectureError):
+    with pytest.raises(PortalError):
         scheduling.create_series(
             lecture,
             UserFactory(),

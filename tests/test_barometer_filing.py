@@ -25,6 +25,7 @@ from committees.models import (
 from committees.views.barometer import _base as page_base
 from counseling.audit import AuditEntry
 from counseling.crypto import decrypt
+from counseling.errors import PortalError
 from counseling.models import SchoolClass, Semester, Student
 from counseling.notifications.models import Notification
 
@@ -412,7 +413,7 @@ def test_the_service_turns_a_lost_race_into_already_filed(
             return None
 
     monkeypatch.setattr(Barometer.objects, "select_for_update", Blind, raising=False)
-    with pytest.raises(services.BarometerError) as caught:
+    with pytest.raises(PortalError) as caught:
         services.file_barometer(
             user_named("member"),
             member_class,
@@ -597,7 +598,7 @@ def test_two_threads_file_the_same_week_at_once(demo, user_named):
                 now=THURSDAY,
             )
             results[n] = ("created" if created else "edited", barometer.pk)
-        except services.BarometerError as error:
+        except PortalError as error:
             results[n] = ("error", error.code)
         except Exception as error:  # noqa: BLE001 - the test reports any other failure
             results[n] = ("crash", repr(error))

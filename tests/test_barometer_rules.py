@@ -19,6 +19,7 @@ from committees.models import (
     TalkTask,
     Weather,
 )
+from counseling.errors import PortalError
 from counseling.models import Role
 from counseling.notifications.models import Notification
 from tests.factories import (
@@ -193,7 +194,7 @@ def test_deadline_lock_reopen_and_late(world):
     barometer.refresh_from_db()
     assert barometer.weather == Weather.OVERCAST
     after = deadline + datetime.timedelta(minutes=1)
-    with pytest.raises(rules.BarometerError) as error:
+    with pytest.raises(PortalError) as error:
         rules.file_barometer(
             world.member.user,
             world.cls,
@@ -222,13 +223,13 @@ def test_deadline_lock_reopen_and_late(world):
 
 def test_filing_refuses_bad_input_and_writes_nothing(world):
     stranger = StudentFactory(school_class=world.other)
-    with pytest.raises(rules.BarometerError):
+    with pytest.raises(PortalError):
         world.file(1, students=[world.named(stranger)])
-    with pytest.raises(rules.BarometerError):
+    with pytest.raises(PortalError):
         world.file(1, concerns={ConcernKind.STUDY: 11})  # the class has 10 students
-    with pytest.raises(rules.BarometerError):
+    with pytest.raises(PortalError):
         world.file(5)  # the holiday week
-    with pytest.raises(rules.BarometerError):
+    with pytest.raises(PortalError):
         with time_machine.travel(at(world.week_day(1)), tick=False):
             rules.file_barometer(
                 world.member.user,
@@ -384,7 +385,7 @@ def test_follow_up_needs_an_outcome_to_close(world):
     world.file(1, Weather.STORM)
     alert = world.alerts("storm").get()
     assert alert.assigned_to == world.counselor
-    with pytest.raises(rules.BarometerError):
+    with pytest.raises(PortalError):
         rules.follow_up(alert, world.counselor, "", status=Alert.Status.CLOSED)
     rules.follow_up(alert, world.counselor, "已找班主任了解")
     alert.refresh_from_db()

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from counseling.errors import PortalError
 from counseling.models import Department, Role, Semester
 from lectures import services
 from lectures.demo import demo_png
@@ -169,7 +170,7 @@ class TestBlindJudging:
         assert not Score.objects.filter(entry__contest=world.contest).exists()
 
     def test_service_refuses_a_non_judge(self, world, user_named):
-        with pytest.raises(services.LectureError) as error:
+        with pytest.raises(PortalError) as error:
             services.score_entry(world.entries[0], user_named("counselor"), world.points(1, 1, 1))
         assert error.value.code == "not_judge"
 
@@ -202,9 +203,9 @@ class TestScoring:
 
     def test_service_refuses_out_of_range_and_incomplete(self, world, user_named):
         judge = user_named("teacher")
-        with pytest.raises(services.LectureError):
+        with pytest.raises(PortalError):
             services.score_entry(world.entries[0], judge, world.points(40, 30, 31))
-        with pytest.raises(services.LectureError):
+        with pytest.raises(PortalError):
             services.score_entry(world.entries[0], judge, {world.criteria[0].pk: 5})
         assert not Score.objects.filter(entry__contest=world.contest).exists()
 

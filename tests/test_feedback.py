@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from counseling.errors import PortalError
 from lectures import services
 from lectures.models import ActivitySession, Feedback, Lecture, LectureSession
 from lectures.models.lectures import Status
@@ -281,5 +282,5 @@ class TestFigures:
     def test_submit_feedback_once_per_device(self, session):
         assert services.submit_feedback(session, "same", 4) is True
         assert services.submit_feedback(session, "same", 5) is False
-        with pytest.raises(services.LectureError):
+        with pytest.raises(PortalError):
             services.submit_feedback(session, "other", 9)

@@ -9,6 +9,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
+from counseling.errors import PortalError
 from counseling.models import Role, SchoolClass, Semester
 from lectures import scheduling, services
 from lectures.models import (
@@ -23,7 +24,6 @@ from lectures.models import (
     Venue,
 )
 from lectures.models.lectures import Status
-from lectures.services import LectureError
 from tests.factories import (
     DepartmentFactory,
     RoleFactory,
@@ -124,13 +124,13 @@ class TestSplit:
         assert [len(group) for group in bins] == [2] * 5
 
     def test_a_class_larger_than_the_venue(self, world):
-        with pytest.raises(LectureError) as error:
+        with pytest.raises(PortalError) as error:
             services.split_classes(list(world["classes"].values()), 5, 35)
         assert error.value.code == "class_too_big"
         assert "A" in error.value.message and "35" in error.value.message
 
     def test_too_many_students(self, world):
-        with pytest.raises(LectureError) as error:
+        with pytest.raises(PortalError) as error:
             services.split_classes(list(world["classes"].values()), 2, 60)
         assert error.value.code == "too_many"
         assert "125" in error.value.message
@@ -138,7 +138,7 @@ class TestSplit:
     def test_fits_in_seats_but_not_without_breaking_a_class(self, world):
         it = world["departments"][0]
         classes = [make_class(it, f"S{i}", 2026, 60) for i in range(3)]
-        with pytest.raises(LectureError) as error:
+        with pytest.raises(PortalError) as error:
             services.split_classes(classes, 2, 100)  # 180 ≤ 200 seats, yet 60 + 60 > 100
         assert error.value.code == "no_fit"
 
@@ -160,7 +160,7 @@ class TestSplit:
 
     def test_nothing_half_written_when_a_slot_is_wrong(self, world):
         lecture = lecture_for(world)
-        with pytest.raises(LectureError) as error:
+        with pytest.raises(PortalError) as error:
             services.create_series(
                 lecture,
                 world["counselor"],
@@ -173,7 +173,7 @@ class TestSplit:
 
     def test_more_sessions_than_classes_refused(self, world):
         lecture = lecture_for(world)
-        with pytest.raises(LectureError) as error:
+        with pytest.raises(PortalError) as error:
             scheduling.create_series(
                 lecture,
                 world["counselor"],
@@ -211,7 +211,7 @@ class TestVenues:
         services.create_series(
             first, world["counselor"], slots=[slot(D(2026, 10, 12))], venue=world["hall"]
         )
-        with pytest.raises(LectureError) as error:
+        with pytest.raises(PortalError) as error:
             services.create_series(
                 second,
                 world["counselor"],
@@ -251,13 +251,13 @@ class TestVenues:
             venue=world["hall"],
             target_group="外地学生",
         )
-        with pytest.raises(LectureError):
+        with pytest.raises(PortalError):
             services.check_venue(world["hall"], activity.date, T(15, 0), T(15, 45))
         # And the other way round: a lecture cannot take a venue an activity holds.
         activity.venue = world["room"]
         activity.save()
         other = lecture_for(world, title="二")
-        with pytest.raises(LectureError) as error:
+        with pytest.raises(PortalError) as error:
             services.create_series(
                 other,
                 world["counselor"],
@@ -278,7 +278,7 @@ class TestVenues:
             second, world["counselor"], slots=[slot(D(2026, 10, 12))], venue=world["hall"]
         )
         # Planning the cancelled one again now finds the hall taken.
-        with pytest.raises(LectureError) as error:
+        with pytest.raises(PortalError) as error:
             scheduling.change_status(session, Status.PLANNED, world["counselor"])
         assert error.value.code == "venue_taken"
         session.refresh_from_db()
@@ -308,7 +308,7 @@ class TestVenues:
             end_time=T(17, 0),
             venue=world["hall"],
         )
-        with pytest.raises(LectureError):
+        with pytest.raises(PortalError):
             services.create_series(
                 lecture_for(world),
                 world["counselor"],
@@ -336,7 +336,7 @@ class TestVenues:
             venue=world["hall"],
             classes=classes,
         )
-        with pytest.raises(LectureError) as error:
+        with pytest.raises(PortalError) as error:
             scheduling.update_session(
                 s1,
                 world["counselor"],
@@ -381,7 +381,7 @@ class TestVenues:
             classes=lecture.target_classes(),
         )
         every = list(lecture.target_classes())
-        with pytest.raises(LectureError) as error:
+        with pytest.raises(PortalError) as error:
             scheduling.update_session(
                 s1,
                 world["counselor"],
@@ -443,11 +443,11 @@ class TestStatusAndRecording:
             venue=world["hall"],
             classes=[world["classes"]["C"]],
         )[0]
-        with pytest.raises(LectureError) as error:
+        with pytest.raises(PortalError) as error:
             services.record_session(late, world["counselor"], total=10)
         assert error.value.code == "future"
         services.set_status(s2, Status.CANCELLED, world["counselor"])
-        with pytest.raises(LectureError) as error:
+        with pytest.raises(PortalError) as error:
             services.record_session(s2, world["counselor"], total=10)
         assert error.value.code == "cancelled"
 

@@ -48,6 +48,7 @@ from committees.models import (
 )
 from committees.models.barometer import WEATHER_COLOURS, WEATHER_ICONS
 from counseling import audit
+from counseling.errors import PortalError
 from counseling.models import Department, School, SchoolClass, Semester, Student
 from counseling.permissions import access_of
 from counseling.views.helpers import paginate, pick_semester, require_perm
@@ -343,7 +344,7 @@ class FilingPage:
                 now=self.now,
                 request=request,
             )
-        except services.BarometerError as error:
+        except PortalError as error:
             if error.code == "already_filed":
                 return self.conflict(error.message)
             if self.form is None:
@@ -487,7 +488,7 @@ def immediate(request):
                     form.cleaned_data["note"],
                     request=request,
                 )
-            except services.BarometerError as error:
+            except PortalError as error:
                 form.add_error(None, error.message)
             else:
                 return render(
@@ -693,7 +694,7 @@ def alert_detail(request, pk):
                             outcome=data["outcome"],
                             request=request,
                         )
-            except services.BarometerError as error:
+            except PortalError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Saved."))
@@ -771,7 +772,7 @@ def talk_tasks(request):
                 services.complete_talk_task(
                     task, request.user, form.cleaned_data["note"], request=request
                 )
-            except services.BarometerError as error:
+            except PortalError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Thank you. The counselor can read how it went."))
@@ -885,7 +886,7 @@ def suggestion_answer(request, pk):
                     form.cleaned_data["answer"],
                     request=request,
                 )
-            except services.BarometerError as error:
+            except PortalError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Answered; the class's committee member is told."))

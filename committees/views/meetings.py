@@ -21,6 +21,7 @@ from committees.forms import (
 )
 from committees.models import Attendance, Material, Meeting, MinutesRevision
 from counseling import audit
+from counseling.errors import PortalError
 from counseling.models import Semester
 from counseling.views.helpers import pick_semester, require_perm, serve_upload
 
@@ -54,7 +55,7 @@ def schedule(request):
                 created = services.generate_schedule(
                     semester, request.user, request=request, **form.cleaned_data
                 )
-            except services.CommitteeError as error:
+            except PortalError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(
@@ -158,7 +159,7 @@ def meeting_cancel(request, pk):
             services.cancel_meeting(
                 meeting, request.user, reason=form.cleaned_data["reason"], request=request
             )
-        except services.CommitteeError as error:
+        except PortalError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Cancelled; the members are told."))
@@ -193,7 +194,7 @@ def attendance(request, pk):
         else:
             try:
                 flagged = services.record_attendance(meeting, marks, request.user, request=request)
-            except services.CommitteeError as error:
+            except PortalError as error:
                 errors.append(error.message)
             else:
                 messages.success(request, _("Attendance saved: %(n)s members.") % {"n": len(marks)})

@@ -13,6 +13,7 @@ from committees import services
 from committees.board import scorecards
 from committees.forms import AppointForm, EndForm
 from committees.models import Attendance, CommitteeMember, Meeting, TrainingModule
+from counseling.errors import PortalError
 from counseling.models import Department, SchoolClass, Semester
 from counseling.permissions import access_of
 from counseling.views.helpers import pick_semester, require_perm
@@ -69,7 +70,7 @@ def member_appoint(request, class_pk):
                 term_ends_on=form.cleaned_data["term_ends_on"],
                 request=request,
             )
-        except services.CommitteeError as error:
+        except PortalError as error:
             form.add_error(None, error.message)
         else:
             return render(
@@ -103,7 +104,7 @@ def member_end(request, pk):
                 replacement=form.cleaned_data["replacement"],
                 request=request,
             )
-        except services.CommitteeError as error:
+        except PortalError as error:
             form.add_error(None, error.message)
         else:
             if new is not None:
@@ -124,7 +125,7 @@ def carry_over(request):
     semester = pick_semester(request)
     try:
         count = services.carry_over(semester, request.user, request=request)
-    except services.CommitteeError as error:
+    except PortalError as error:
         messages.error(request, error.message)
     else:
         messages.success(

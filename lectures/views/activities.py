@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counseling import audit
+from counseling.errors import PortalError
 from counseling.views.helpers import require_perm, school_of
 from lectures import scheduling
 from lectures.forms_events import ActivityDesignForm, ActivityRecordForm, ActivitySessionForm
 from lectures.models import ActivityDesign, ActivitySession, Feedback
 from lectures.models.lectures import Status
-from lectures.services import LectureError
 from lectures.views.common import activity_session_or_404, pick_semester, semesters_of
 
 Action = audit.AuditEntry.Action
@@ -145,7 +145,7 @@ def session_edit(request, pk=None, design_pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             session = scheduling.save_activity_session(form, request.user, request=request)
-        except LectureError as exc:
+        except PortalError as exc:
             error = exc.message
         else:
             messages.success(request, _("Saved."))
@@ -206,7 +206,7 @@ def session_record(request, pk):
                     changes=audit.form_changes(form),
                     request=request,
                 )
-        except LectureError as exc:
+        except PortalError as exc:
             error = exc.message
         else:
             messages.success(request, _("Saved."))

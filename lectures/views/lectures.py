@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from counseling import audit
+from counseling.errors import PortalError
 from counseling.views.helpers import require_perm, school_of, serve_upload
 from lectures import scheduling, services
 from lectures.forms_events import (
@@ -49,7 +50,6 @@ from lectures.models import (
     Venue,
 )
 from lectures.models.lectures import Status
-from lectures.services import LectureError
 from lectures.views.common import lecture_or_404, pick_semester, semesters_of, session_or_404
 
 Action = audit.AuditEntry.Action
@@ -300,7 +300,7 @@ def series_new(request, pk):
                 preview = scheduling.preview_series(
                     lecture, slots=slot_list, venue=venue, classes=classes
                 )
-            except LectureError as exc:
+            except PortalError as exc:
                 error = exc.message
                 status = 400
         else:
@@ -377,7 +377,7 @@ def session_edit(request, pk):
                 classes=data["classes"],
                 request=request,
             )
-        except LectureError as exc:
+        except PortalError as exc:
             error = exc.message
         else:
             messages.success(request, _("Session saved."))
@@ -411,7 +411,7 @@ def session_status(request, pk):
             scheduling.change_status(
                 session, form.cleaned_data["status"], request.user, request=request
             )
-        except LectureError as exc:
+        except PortalError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(
@@ -444,7 +444,7 @@ def session_record(request, pk):
                 notes=data["notes"],
                 request=request,
             )
-        except LectureError as exc:
+        except PortalError as exc:
             error = exc.message
         else:
             messages.success(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from counseling import audit
+from counseling.errors import PortalError
 from counseling.forms import staff_users
 from counseling.models import SchoolClass
 from counseling.permissions import access_of
@@ -371,7 +372,7 @@ def judge_entry(request, pk, code):
         if form.is_valid():
             try:
                 services.score_entry(entry, request.user, form.points())
-            except services.LectureError as error:
+            except PortalError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Scores saved for %(code)s.") % {"code": entry.code})

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from counseling import audit
+from counseling.errors import PortalError
 from counseling.views.helpers import require_perm, school_of
 from lectures import services
 from lectures.forms_publicity import ThemeEventForm, ThemeMonthForm
@@ -137,7 +138,7 @@ def check_event_venue(event):
         if not (isinstance(other, ThemeEvent) and other.pk == event.pk)
     ]
     if clash:
-        raise services.LectureError(
+        raise PortalError(
             "venue_taken",
             _("%(venue)s is already booked then: %(what)s.")
             % {"venue": event.venue.name, "what": clash[0]},
@@ -172,7 +173,7 @@ def event_edit(request, month_pk=None, pk=None):
                     request=request,
                     school=month.school,
                 )
-        except services.LectureError as error:
+        except PortalError as error:
             form.add_error("venue", error.message)
         else:
             messages.success(request, _("Saved."))
