@@ -91,7 +91,8 @@ def test_contest_entries_never_say_who_submitted(client, world):
         client, world.principal, records_url(world, "publicity.contest_entries")
     ).content.decode()
     assert all(f"作品{n}" in html for n in range(3))
-    assert world.filer.full_name not in html
+    assert world.submitter.full_name not in html
+    assert world.submitter.username not in html
 
 
 def test_feedback_list_is_for_the_whole_school_roles(client, world):
