@@ -492,6 +492,11 @@ def path_kwargs(o):
                 {"kind": "activity", "pk": o["activity"].pk},
             ],
             "counseling:roster-template": [{"fmt": "xlsx"}, {"fmt": "csv"}],
+            "reports:figure-list": [
+                {"key": key}
+                for key in ("lectures.sessions", "activities.sessions", "feedback.answers")
+                + ("publicity.contest_entries", "publicity.awards")
+            ],
             "password_reset_confirm": [{"uidb64": "MQ", "token": "set-password"}],
         }
     )

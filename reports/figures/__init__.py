@@ -23,7 +23,9 @@ whose value is 1 or 2 displays as "<3" to anyone but a counselor. Values stay ex
 the FigureSet. Table cells follow the same rule: the sensitive columns of each table are
 listed in SENSITIVE_COLUMNS (a parallel listing, so rows stay plain JSON), and
 `FigureSet.display_cell(table, row, column, counselor=...)` / `display_rows(...)` apply it.
-Every row of a department- or class-level table counts at that level.
+Every row of a department- or class-level table counts at that level. concerns_by_kind
+is school-wide but suppressed too, as the barometer's trend pages do; and chart_svg()
+leaves weather counts of 1 and 2 out of the weather chart unless `counselor=True`.
 
 KEYS (key: label [unit]; "*" = sensitive). Keys are stable: never renamed, only added.
 
@@ -101,7 +103,7 @@ TABLES (every value JSON-safe; dates as ISO strings; no student's name anywhere)
                            timeliness (%), concerns*, alerts*  (department level)
   barometer_by_week        week, expected, filed, on_time, completeness, timeliness (%),
                            average_weather
-  concerns_by_kind         kind, label, count  (school level)
+  concerns_by_kind         kind, label, count*  (school level, suppressed like the board)
   feedback                 kind (lecture|activity), title, answers, average
   uncovered_classes        class, department
 

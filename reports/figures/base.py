@@ -90,6 +90,9 @@ KEYS = {
 # The columns of department- or class-level tables that count a sensitive kind.
 SENSITIVE_COLUMNS = {
     "barometer_by_department": ["concerns", "alerts"],
+    # School-wide, but the barometer's trend pages already show these as "<3" to
+    # non-counselors: the report must not show more than the pages do.
+    "concerns_by_kind": ["count"],
 }
 
 TABLE_NAMES = [

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from committees import charts
+from committees.board import suppress
 from committees.models.barometer import WEATHER_COLOURS, Weather
 from counseling.templatetags.portal import colon, week_label
 
@@ -13,10 +14,13 @@ TIMELINESS_COLOUR = "#0d6efd"
 ATTENDANCE_COLOUR = "#3d6fb6"
 
 
-def _weather_by_week(data):
+def _weather_by_week(data, counselor):
     labels = {w.value: str(w.label) for w in Weather}
     distribution = {
-        week: dict(zip(data["weather"], counts, strict=False))
+        week: {
+            weather: suppress(count, counselor)
+            for weather, count in zip(data["weather"], counts, strict=False)
+        }
         for week, counts in zip(data["weeks"], data["counts"], strict=False)
     }
     return charts.weather_distribution(
@@ -27,6 +31,7 @@ def _weather_by_week(data):
         title=_("Weather by week"),
         caption=_("week"),
         tip=lambda w, v, n: f"{week_label(w)} · {colon(labels[v])}{n}",
+        note=_("Counts below 3 are not drawn."),
     )
 
 
@@ -35,7 +40,7 @@ def _rates(weeks, values):
     return {w: (v / 100 if v is not None else None) for w, v in zip(weeks, values, strict=False)}
 
 
-def _filing_by_week(data):
+def _filing_by_week(data, counselor):
     weeks = data["weeks"]
     return charts.percent_bars(
         weeks,
@@ -49,7 +54,7 @@ def _filing_by_week(data):
     )
 
 
-def _attendance_by_department(data):
+def _attendance_by_department(data, counselor):
     return charts.hbars(
         list(zip(data["labels"], data["values"], strict=False)),
         title=_("Committee attendance by department (%)"),
@@ -70,15 +75,18 @@ DRAWERS = {
 }
 
 
-def chart_svg(figures, name):
-    """One chart of a FigureSet (live or from a snapshot) as a complete <svg> string."""
-    return DRAWERS[name](figures.charts[name])
+def chart_svg(figures, name, *, counselor=False):
+    """One chart of a FigureSet (live or from a snapshot) as a complete <svg> string.
+
+    As on the barometer's trend pages, the weather counts 1 and 2 are left out of the
+    chart for anyone but a counselor (`counselor=False`, the default, fails closed)."""
+    return DRAWERS[name](figures.charts[name], counselor)
 
 
-def titled_charts(figures):
+def titled_charts(figures, *, counselor=False):
     """[(title, svg marked safe)] of every chart, in CHART_TITLES order, for a page."""
     return [
-        (str(title), mark_safe(chart_svg(figures, name)))
+        (str(title), mark_safe(chart_svg(figures, name, counselor=counselor)))
         for name, title in CHART_TITLES.items()
         if name in figures.charts
     ]

@@ -93,7 +93,7 @@ def overview(request):
         )
         for key, label, items in figures.sections()
     ]
-    charts = titled_charts(figures)
+    charts = titled_charts(figures, counselor=counselor)
     return render(
         request,
         "reports/figures/overview.html",

@@ -228,3 +228,23 @@ def test_same_number_of_queries_small_and_large(world):
         figures = gather(semester.school, semester, now=NOW)
     assert figures["coverage.classes"].value == 30
     assert len(small) == len(large)
+
+
+def test_weather_chart_leaves_small_counts_out_for_non_counselors(figures):
+    # Every week's weather counts are 1 or 2 in this school: nothing drawn but for counselors.
+    assert chart_svg(figures, "weather_by_week", counselor=True).count('class="bar"') == 4
+    assert chart_svg(figures, "weather_by_week").count('class="bar"') == 0
+
+
+def test_small_concern_counts_suppressed_in_tables_for_non_counselors(figures):
+    rows = {r["kind"]: r for r in figures.display_rows("concerns_by_kind", counselor=False)}
+    assert (rows["study"]["count"], rows["family"]["count"], rows["health"]["count"]) == (
+        "3",
+        "4",
+        "0",
+    )
+    by_department = figures.display_rows("barometer_by_department", counselor=False)
+    jia = next(r for r in by_department if r["department"] == "甲科")
+    assert (jia["concerns"], jia["alerts"], jia["filed"]) == ("<3", "<3", "3")
+    exact = figures.display_rows("barometer_by_department", counselor=True)
+    assert next(r for r in exact if r["department"] == "甲科")["concerns"] == "2"
