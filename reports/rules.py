@@ -2,7 +2,14 @@
 
 import rules
 
-from counseling.permissions import access_of, is_sysadmin
+from counseling.permissions import (
+    access_of,
+    is_class_teacher,
+    is_counselor,
+    is_liaison,
+    is_school_admin,
+    is_sysadmin,
+)
 
 
 @rules.predicate
@@ -12,3 +19,9 @@ def has_school_role(user):
 
 # The calendar holds school events only (no names, no barometer text): everyone with a role.
 rules.add_perm("reports.see_calendar", is_sysadmin | has_school_role)
+
+# The figures' own record lists and the figure pages: the whole-school roles and the
+# liaison and class teacher (their department's or class's records); not the sysadmin.
+rules.add_perm(
+    "reports.see_figures", is_counselor | is_school_admin | is_liaison | is_class_teacher
+)

@@ -1,0 +1,153 @@
+"""What the read side puts on home pages (see counseling.panels): the school
+administrator's week and semester at a glance, a liaison's department and a class
+teacher's class in figures. Counts only; small sensitive counts below the school level
+show as "<3" (none of these readers is a counselor). A fixed number of queries.
+"""
+
+from django.utils.safestring import mark_safe
+
+from committees import figures as committee_figures
+from committees.models import Alert
+from counseling.models import SchoolClass
+from lectures import figures as lecture_figures
+from reports.figures.base import SUPPRESSED, is_small, make_figure
+from reports.figures.charts import chart_svg
+from reports.figures.gathering import figure_url, gather
+from reports.figures.links import link_for
+
+# The dozen figures of the semester so far on the administrator's home page.
+PRINCIPAL_KEYS = [
+    "lectures.sessions",
+    "lectures.attendance",
+    "activities.sessions",
+    "activities.participants",
+    "publicity.bulletin_issues",
+    "publicity.theme_events",
+    "committee.members",
+    "committee.attendance_rate",
+    "barometer.completeness",
+    "barometer.timeliness",
+    "barometer.alerts_raised",
+    "coverage.classes_uncovered",
+]
+
+# A department's or a class's figures, on its liaison's or teacher's home page.
+SCOPED_KEYS = [
+    "barometer.completeness",
+    "barometer.timeliness",
+    "barometer.concerns",
+    "barometer.alerts_open",
+    "lectures.sessions",
+    "lectures.attendance",
+    "activities.sessions",
+    "committee.attendance_rate",
+    "suggestions.sent",
+    "suggestions.answered",
+]
+
+
+def _shown(figures, user):
+    return [(f, f.display(counselor=False), link_for(f, user)) for f in figures]
+
+
+def _alert_rows(by_level):
+    """[(year, [(grade, shown count)])] from {grade: {year: n}}; small counts as "<3"."""
+    years = sorted({y for counts in by_level.values() for y in counts}, reverse=True)
+    rows = []
+    for year in years:
+        cells = []
+        for grade, _label in Alert.Grade.choices:
+            n = by_level.get(grade, {}).get(year, 0)
+            cells.append((grade, SUPPRESSED if is_small(n) else n))
+        rows.append((year, cells))
+    return rows
+
+
+def _week_events(semester, week):
+    if week is None:
+        return [], []
+    return lecture_figures.events_in_week(semester, week)
+
+
+def principal_panel(request, home):
+    access, semester, week = home["access"], home["semester"], home["week"]
+    if semester is None or semester.school_id not in access.school_admin_school_ids:
+        return None
+    figures = gather(semester.school, semester)
+    lectures, activities = _week_events(semester, week)
+    by_level = committee_figures.open_alerts_by_level(semester)
+    return {
+        "template": "reports/panels/principal.html",
+        "semester": semester,
+        "week": week,
+        "week_filing": committee_figures.week_filing(semester, week),
+        "alert_levels": Alert.Grade.choices,
+        "alert_rows": _alert_rows(by_level),
+        "alerts_open": sum(sum(c.values()) for c in by_level.values()),
+        "week_lectures": lectures,
+        "week_activities": activities,
+        "items": _shown([figures[k] for k in PRINCIPAL_KEYS], request.user),
+        "charts": [mark_safe(chart_svg(figures, name)) for name in figures.charts],
+    }
+
+
+def scoped_figures(semester, classes, scope):
+    """The SCOPED_KEYS figures of some classes, at the department or class level."""
+    values = committee_figures.class_figures(semester, classes)
+    held = lecture_figures.held_events_of_classes(semester, classes)
+    values |= {
+        "lectures.sessions": held["lecture_sessions"],
+        "lectures.attendance": held["lecture_attendance"],
+        "activities.sessions": held["activity_sessions"],
+        "activities.participants": held["activity_participants"],
+    }
+    return [
+        make_figure(key, values[key], scope=scope, url=figure_url(key, semester.pk))
+        for key in SCOPED_KEYS
+    ]
+
+
+def _scoped_panel(request, home, classes, scope, title):
+    semester, week = home["semester"], home["week"]
+    classes = list(classes)
+    if not classes:
+        return None
+    by_level = committee_figures.open_alerts_by_level(semester, classes)
+    filing = committee_figures.week_filing(semester, week, classes) if week else None
+    return {
+        "template": "reports/panels/scoped.html",
+        "title": title,
+        "scope": scope,
+        "semester": semester,
+        "week": week,
+        "week_filing": filing,
+        "alert_levels": Alert.Grade.choices,
+        "alert_rows": _alert_rows(by_level),
+        "items": _shown(scoped_figures(semester, classes, scope), request.user),
+    }
+
+
+def liaison_panel(request, home):
+    access, semester = home["access"], home["semester"]
+    if semester is None or not access.liaison_department_ids:
+        return None
+    classes = (
+        SchoolClass.objects.active()
+        .filter(department__in=access.liaison_department_ids, department__school=semester.school)
+        .select_related("department")
+    )
+    classes = list(classes)
+    names = sorted({c.department.name for c in classes})
+    return _scoped_panel(request, home, classes, "department", "、".join(names))
+
+
+def teacher_panel(request, home):
+    access, semester = home["access"], home["semester"]
+    if semester is None or not access.teacher_class_ids:
+        return None
+    classes = list(
+        SchoolClass.objects.active().filter(
+            pk__in=access.teacher_class_ids, department__school=semester.school
+        )
+    )
+    return _scoped_panel(request, home, classes, "class", "、".join(c.name for c in classes))
