@@ -72,6 +72,7 @@ from lectures.models import (
     Venue,
 )
 from reports.models import CalendarToken
+from reports.semester_report.services import start_report
 from tests.exports.flow import ask, download
 from tests.factories import (
     DepartmentFactory,
@@ -268,6 +269,7 @@ class World:
             "award": Award.objects.filter(contest=entry.contest).first(),
             "notification": Notification.objects.filter(recipient=self.counselor).first(),
             "export_job": register_job(self.counselor, s),
+            "report_version": start_report(self.counselor, s).versions.get(status="draft"),
         }
 
     def _other_school(self):
@@ -380,6 +382,7 @@ class World:
             "award": Award.objects.create(contest=contest, entry=entry, title="一等奖"),
             "notification": Notification.objects.filter(recipient=counselor).first(),
             "export_job": register_job(counselor, semester),
+            "report_version": start_report(counselor, semester).versions.get(status="draft"),
         }
 
 
@@ -474,6 +477,10 @@ def path_kwargs(o):
         "notifications:delivery-retry": Delivery.objects.order_by("pk").first()
         or o["notification"],
         "notifications:detail": o["notification"],
+        "reports:report-version": o["report_version"],
+        "reports:report-preview": o["report_version"],
+        "reports:report-submit": o["report_version"],
+        "reports:report-revise": o["report_version"],
         "exports:job": o["export_job"],
         "exports:job-status": o["export_job"],
         "exports:job-retry": o["export_job"],
@@ -510,6 +517,11 @@ def path_kwargs(o):
                 {"kind": "activity", "pk": o["activity"].pk},
             ],
             "counseling:roster-template": [{"fmt": "xlsx"}, {"fmt": "csv"}],
+            "reports:report-section": [{"pk": o["report_version"].pk, "index": 0}],
+            "reports:report-export": [
+                {"pk": o["report_version"].pk, "fmt": "pdf"},
+                {"pk": o["report_version"].pk, "fmt": "xlsx"},
+            ],
             "password_reset_confirm": [{"uidb64": "MQ", "token": "set-password"}],
         }
     )

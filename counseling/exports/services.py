@@ -1,5 +1,6 @@
 """Asking for an export and making its file: the two entry points of the service."""
 
+import datetime
 import hashlib
 import json
 import logging
@@ -14,6 +15,9 @@ from counseling.exports import get_exporter
 from counseling.exports.models import ExportJob
 
 logger = logging.getLogger(__name__)
+
+# Longer than the task's hard time limit: a job waiting or running this long has no task.
+STUCK_SECONDS = 6 * 60
 
 
 def fingerprint(key, identity):
@@ -47,6 +51,9 @@ def request_export(user, key, params):
             except IntegrityError:
                 # The same request at the same moment: use the other's row.
                 job = ExportJob.objects.select_for_update().get(fingerprint=print_)
+        elif job.status != ExportJob.Status.DONE and _stuck(job):
+            # Never queued (the broker was away) or its worker is long gone: queue it again.
+            queue = True
         elif job.status == ExportJob.Status.FAILED:
             job.status = ExportJob.Status.PENDING
             job.error = ""
@@ -55,6 +62,13 @@ def request_export(user, key, params):
         if queue:
             transaction.on_commit(lambda pk=job.pk: enqueue(pk))
     return job
+
+
+def _stuck(job):
+    if job.status == ExportJob.Status.FAILED:
+        return False
+    since = job.started_at or job.created_at
+    return since < timezone.now() - datetime.timedelta(seconds=STUCK_SECONDS)
 
 
 def enqueue(job_id):

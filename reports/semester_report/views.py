@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from counseling.errors import PortalError
 from counseling.exports.services import request_export
 from counseling.permissions import access_of
-from counseling.views.helpers import pick_semester, require_perm, visible_or_404
+from counseling.views.helpers import pick_semester, require_perm
 from reports.semester_report import services
 from reports.semester_report.exports import pdf_job
 from reports.semester_report.forms import SectionForm
@@ -30,9 +31,10 @@ FORMATS = {"pdf": services.PDF, "xlsx": services.XLSX}
 
 
 def _version(request, pk):
-    return visible_or_404(
-        ReportVersion.objects.select_related("report__school", "report__semester"),
-        request.user,
+    return get_object_or_404(
+        ReportVersion.objects.visible_to(request.user).select_related(
+            "report__school", "report__semester"
+        ),
         pk=pk,
     )
 
@@ -87,13 +89,7 @@ def report_start(request):
     draft = report.versions.filter(status=ReportVersion.Status.DRAFT).first()
     if draft:
         return redirect("reports:report-version", pk=draft.pk)
-    return redirect(f"{_home_url()}?semester={semester.pk}")
-
-
-def _home_url():
-    from django.urls import reverse
-
-    return reverse("reports:report")
+    return redirect(f"{reverse('reports:report')}?semester={semester.pk}")
 
 
 @login_required

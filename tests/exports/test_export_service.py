@@ -177,3 +177,22 @@ def test_seven_thousand_barometers_write_in_write_only_mode(world):
 
     book = build_register(world.counselor, world.semester, False)
     assert book.write_only
+
+
+def test_a_job_never_queued_is_queued_again_when_asked_after_a_while(world):
+    import datetime
+
+    from django.utils import timezone
+
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        job = request_export(world.counselor, "tests.counter", {"n": 1})
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        request_export(world.counselor, "tests.counter", {"n": 1})
+    assert callbacks == []  # still young: its task may be on its way
+    ExportJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
+        request_export(world.counselor, "tests.counter", {"n": 1})
+    job.refresh_from_db()
+    assert len(callbacks) == 1 and job.status == ExportJob.Status.DONE
