@@ -4,14 +4,12 @@ teacher's class in figures. Counts only; small sensitive counts below the school
 show as "<3" (none of these readers is a counselor). A fixed number of queries.
 """
 
-from django.utils.safestring import mark_safe
-
 from committees import figures as committee_figures
 from committees.models import Alert
 from counseling.models import SchoolClass
 from lectures import figures as lecture_figures
 from reports.figures.base import SUPPRESSED, is_small, make_figure
-from reports.figures.charts import chart_svg
+from reports.figures.charts import titled_charts
 from reports.figures.gathering import figure_url, gather
 from reports.figures.links import link_for
 
@@ -87,7 +85,7 @@ def principal_panel(request, home):
         "week_lectures": lectures,
         "week_activities": activities,
         "items": _shown([figures[k] for k in PRINCIPAL_KEYS], request.user),
-        "charts": [mark_safe(chart_svg(figures, name)) for name in figures.charts],
+        "charts": titled_charts(figures),
     }
 
 

@@ -28,7 +28,7 @@ Every row of a department- or class-level table counts at that level.
 KEYS (key: label [unit]; "*" = sensitive). Keys are stable: never renamed, only added.
 
 lectures
-  lectures.lectures            Lectures (not cancelled) [个]
+  lectures.lectures            Lecture series (not cancelled) [个]
   lectures.lectures_held       Lectures held (at least one session held) [个]
   lectures.sessions            Lecture sessions held [场]
   lectures.attendance          Lecture attendance (sum of present) [人次]
@@ -62,10 +62,10 @@ barometer
   barometer.expected           Barometers expected (class × week so far) [份]
   barometer.completeness       Filed / expected [%]
   barometer.timeliness         Filed on time / expected [%]
-  barometer.average_weather    Average weather (1 stormy … 5 sunny) []
+  barometer.average_weather    Average weather (1 sunny … 5 thunderstorm) []
   barometer.concerns         * Concerns reported (sum of counts) [人次]
   barometer.alerts_raised    * Alerts raised [条]
-  barometer.alerts_escalated * Alerts raised red [条]
+  barometer.alerts_escalated * Red alerts (the highest level) [条]
   barometer.alerts_closed    * Alerts closed [条]
   barometer.alerts_open      * Alerts still open [条]
   barometer.immediate_reports* Immediate reports [次]

@@ -38,7 +38,7 @@ U_PERCENT = "%"
 # key: (label, unit, sensitive). The section is the key's first part; the order here is
 # the order of each section.
 KEYS = {
-    "lectures.lectures": (_("Lectures"), U_ITEMS, False),
+    "lectures.lectures": (_("Lecture series"), U_ITEMS, False),
     "lectures.lectures_held": (_("Lectures held"), U_ITEMS, False),
     "lectures.sessions": (_("Lecture sessions held"), U_SESSIONS, False),
     "lectures.attendance": (_("Lecture attendance"), U_PERSON_TIMES, False),

@@ -1,6 +1,8 @@
 """The figures' three charts, drawn by committees/charts.py (the code the pages use)."""
 
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from committees import charts
 from committees.models.barometer import WEATHER_COLOURS, Weather
@@ -55,6 +57,12 @@ def _attendance_by_department(data):
     )
 
 
+CHART_TITLES = {
+    "weather_by_week": gettext_lazy("Weather by week"),
+    "filing_by_week": gettext_lazy("Barometer filing by week"),
+    "attendance_by_department": gettext_lazy("Committee attendance by department (%)"),
+}
+
 DRAWERS = {
     "weather_by_week": _weather_by_week,
     "filing_by_week": _filing_by_week,
@@ -65,3 +73,12 @@ DRAWERS = {
 def chart_svg(figures, name):
     """One chart of a FigureSet (live or from a snapshot) as a complete <svg> string."""
     return DRAWERS[name](figures.charts[name])
+
+
+def titled_charts(figures):
+    """[(title, svg marked safe)] of every chart, in CHART_TITLES order, for a page."""
+    return [
+        (str(title), mark_safe(chart_svg(figures, name)))
+        for name, title in CHART_TITLES.items()
+        if name in figures.charts
+    ]

@@ -9,14 +9,13 @@ Counts and records only: no student's name appears on these pages.
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.safestring import mark_safe
 
 from counseling.models import SchoolClass
 from counseling.permissions import access_of
 from counseling.views.helpers import paginate, pick_semester, require_perm
 from lectures import figures as lecture_figures
 from reports.figures.base import KEYS, make_figure
-from reports.figures.charts import chart_svg
+from reports.figures.charts import titled_charts
 from reports.figures.gathering import gather
 from reports.figures.links import link_for
 
@@ -94,7 +93,7 @@ def overview(request):
         )
         for key, label, items in figures.sections()
     ]
-    charts = [mark_safe(chart_svg(figures, name)) for name in figures.charts]
+    charts = titled_charts(figures)
     return render(
         request,
         "reports/figures/overview.html",

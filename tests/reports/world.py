@@ -178,13 +178,14 @@ class FiguresWorld(World):
             month=month, kind=ThemeEvent.Kind.CONTEST, title="漫画比赛", date=self.week_day(10)
         )
         contest = Contest.objects.create(event=event, entries_close_on=self.week_day(10))
+        self.submitter = UserFactory(username="w-submitter", full_name="投稿人甲")
         entries = [
             ContestEntry.objects.create(
                 contest=contest,
                 school_class=cls,
                 title=f"作品{n}",
                 file="x.pdf",
-                submitted_by=self.filer,
+                submitted_by=self.submitter,
             )
             for n, cls in enumerate([self.a1, self.a2, self.a1])
         ]
