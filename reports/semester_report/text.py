@@ -173,7 +173,7 @@ def default_sections():
             "heading": _("Problems and challenges"),
             "body": _(
                 "〔coverage.classes_uncovered〕 classes took part in nothing this semester, "
-                "and 〔barometer.completeness〕% of the barometers expected were filed."
+                "and 〔barometer.completeness〕 percent of the barometers expected were filed."
             ),
         },
         {
