@@ -62,7 +62,7 @@ class Command(BaseCommand):
         elif options["number"] is not None:
             version = versions.filter(number=options["number"]).first()
             if version is None or version.is_draft:
-                raise CommandError(f"no submitted version {options['version']}")
+                raise CommandError(f"no submitted version {options['number']}")
         else:
             version = versions.filter(status=ReportVersion.Status.SUBMITTED).first()
             if version is None:
