@@ -79,7 +79,7 @@ def paragraphs(text, figures, *, counselor=False):
         pieces.append(escape(line[last:]))
         html = "".join(pieces)
         heading = LEVEL2.match(line)
-        css = "h2" if heading else "body"
+        css = "level2" if heading else "para"
         result.append(mark_safe(f'<p class="{css}">{html}</p>'))
     return result
 

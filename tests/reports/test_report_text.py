@@ -101,4 +101,4 @@ def test_the_text_is_data_never_a_template(world, draft):
 
 def test_a_line_opening_with_a_chinese_ordinal_is_a_level_two_heading(draft):
     html = "".join(paragraphs("（一）讲座\n正文", draft.figure_set()))
-    assert '<p class="h2">（一）讲座</p>' in html and '<p class="body">正文</p>' in html
+    assert '<p class="level2">（一）讲座</p>' in html and '<p class="para">正文</p>' in html
