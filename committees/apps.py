@@ -16,6 +16,10 @@ class CommitteesConfig(AppConfig):
         register_panel(panels.teacher_panel, order=30)
         register_panel(panels.liaison_panel, order=40)
 
+        from committees import exports
+
+        exports.register()
+
         register_kind(
             "committees.meeting_reminder",
             label=_("Reminder the day before a meeting or training"),

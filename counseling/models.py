@@ -496,6 +496,7 @@ class Role(AuditedModel):
 
 
 # The notification service's tables belong to this app; they live in their own module.
+from counseling.exports.models import ExportJob  # noqa: E402, F401
 from counseling.notifications.models import (  # noqa: E402, F401
     Delivery,
     Notification,

@@ -42,6 +42,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("", include((counseling_patterns, "counseling"))),
     path("notifications/", include("counseling.notifications.urls")),
+    path("exports/", include("counseling.exports.urls")),
     path("committees/", include("committees.urls")),
     path("lectures/", include("lectures.urls")),
     path("reports/", include("reports.urls")),

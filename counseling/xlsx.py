@@ -62,3 +62,24 @@ def workbook_bytes(book):
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def stream_row(sheet, values, *, font=None, wrap=None, number_formats=None):
+    """Append one row of safe cells to a write-only sheet (strings stored as strings);
+    `wrap` for text with line breaks, `number_formats` {column index: format}."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for column, value in enumerate(values):
+        cell = WriteOnlyCell(sheet, value=safe_cell(value))
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # never "f", whatever the text looks like
+            if wrap is not None and "\n" in cell.value:
+                cell.alignment = wrap
+        if font is not None:
+            cell.font = font
+        if number_formats and column in number_formats:
+            cell.number_format = number_formats[column]
+        cells.append(cell)
+    sheet.append(cells)
+    return cells

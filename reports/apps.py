@@ -13,3 +13,7 @@ class ReportsConfig(AppConfig):
         register_panel(panels.principal_panel, order=5)
         register_panel(panels.liaison_panel, order=45)
         register_panel(panels.teacher_panel, order=35)
+
+        from reports.semester_report import exports
+
+        exports.register()

@@ -40,3 +40,7 @@ class CalendarToken(models.Model):
         self.created_at = timezone.now()
         self.last_used_at = None
         self.save(update_fields=["token", "created_at", "last_used_at"])
+
+
+# The semester report's tables belong to this app; they live with their feature.
+from reports.semester_report.models import Report, ReportVersion  # noqa: E402, F401

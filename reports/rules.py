@@ -6,6 +6,7 @@ from counseling.permissions import (
     access_of,
     is_class_teacher,
     is_counselor,
+    is_head_counselor,
     is_liaison,
     is_school_admin,
     is_sysadmin,
@@ -25,3 +26,8 @@ rules.add_perm("reports.see_calendar", is_sysadmin | has_school_role)
 rules.add_perm(
     "reports.see_figures", is_counselor | is_school_admin | is_liaison | is_class_teacher
 )
+# The semester report: counselors write it, the head counselor submits it, the school
+# administrator reads the submitted versions; the system administrator sees none of it.
+rules.add_perm("reports.see_report", is_counselor | is_school_admin)
+rules.add_perm("reports.write_report", is_counselor)
+rules.add_perm("reports.submit_report", is_head_counselor)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from reports import views
 from reports.figures import views as figures
+from reports.semester_report import views as report
 
 app_name = "reports"
 
@@ -13,4 +14,16 @@ urlpatterns = [
     path("calendar/feed/<str:token>.ics", views.feed, name="calendar-feed"),
     path("figures/", figures.overview, name="figures"),
     path("figures/<str:key>/", figures.figure_list, name="figure-list"),
+    path("report/", report.report_home, name="report"),
+    path("report/start/", report.report_start, name="report-start"),
+    path("report/versions/<int:pk>/", report.version_detail, name="report-version"),
+    path(
+        "report/versions/<int:pk>/sections/<int:index>/",
+        report.section_edit,
+        name="report-section",
+    ),
+    path("report/versions/<int:pk>/preview/", report.preview, name="report-preview"),
+    path("report/versions/<int:pk>/submit/", report.submit, name="report-submit"),
+    path("report/versions/<int:pk>/revise/", report.revise, name="report-revise"),
+    path("report/versions/<int:pk>/export/<str:fmt>/", report.export, name="report-export"),
 ]

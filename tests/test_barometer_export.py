@@ -1,5 +1,6 @@
 """The barometer register (台账) as .xlsx: who gets which columns, the sensitive export in
-the audit trail, and no cell ever a live formula."""
+the audit trail, and no cell ever a live formula. The file is made by the export service:
+each test asks for it, lets the task run and follows the job's download (tests.exports.flow)."""
 
 import datetime
 import io
@@ -18,6 +19,7 @@ from counseling.crypto import keyed_hash
 from counseling.models import Semester, Student
 from counseling.xlsx import safe_cell
 from tests.board_world import NOW, World
+from tests.exports.flow import download
 from tests.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +35,7 @@ def workbook(response):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     assert "attachment" in response["Content-Disposition"]
-    return openpyxl.load_workbook(io.BytesIO(response.content)).active
+    return openpyxl.load_workbook(io.BytesIO(response.body)).active
 
 
 def all_text(sheet):
@@ -41,7 +43,7 @@ def all_text(sheet):
 
 
 def sheet_xml(response):
-    with zipfile.ZipFile(io.BytesIO(response.content)) as book:
+    with zipfile.ZipFile(io.BytesIO(response.body)) as book:
         return book.read("xl/worksheets/sheet1.xml").decode()
 
 
@@ -64,7 +66,7 @@ def sensitive_exports():
 class TestWhoGetsWhat:
     def test_counselor_gets_tier_two_only_unless_it_asks(self, client_as, url, named, demo):
         semester = Semester.objects.current(demo)
-        sheet = workbook(client_as("counselor").get(url))
+        sheet = workbook(download(client_as("counselor"), url))
         assert sheet.max_column == TIER2_COLUMNS
         assert sheet.max_row == 1 + Barometer.objects.filter(semester=semester).count()
         assert named.name not in all_text(sheet)
@@ -73,7 +75,7 @@ class TestWhoGetsWhat:
     def test_counselor_asking_gets_tier_three_and_it_is_logged(
         self, client_as, url, named, user_named, demo
     ):
-        sheet = workbook(client_as("counselor").get(url, {"sensitive": "1"}))
+        sheet = workbook(download(client_as("counselor"), url, {"sensitive": "1"}))
         assert sheet.max_column == TIER3_COLUMNS
         assert named.name in all_text(sheet)
         entry = sensitive_exports().get()
@@ -83,21 +85,21 @@ class TestWhoGetsWhat:
 
     def test_the_school_administrator_gets_no_register(self, client_as, url):
         """The register is class-level text (tier 2): school-wide roles read the figures."""
-        assert client_as("principal").get(url).status_code == 403
+        assert download(client_as("principal"), url).status_code == 403
 
     @pytest.mark.parametrize("username", ["liaison"])
     def test_others_get_no_tier_three(self, client_as, url, named, username):
         client = client_as(username)
-        sheet = workbook(client.get(url))
+        sheet = workbook(download(client, url))
         assert sheet.max_column == TIER2_COLUMNS
         assert named.name not in all_text(sheet)
-        response = client.get(url, {"sensitive": "1"})
+        response = download(client, url, {"sensitive": "1"})
         assert response.status_code == 403
         assert named.name not in response.content.decode(errors="replace")
         assert not sensitive_exports().exists()
 
     def test_liaison_gets_its_department_only(self, client_as, url, demo):
-        sheet = workbook(client_as("liaison").get(url))
+        sheet = workbook(download(client_as("liaison"), url))
         departments = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
         assert departments == {"信息技术科"}
         semester = Semester.objects.current(demo)
@@ -111,8 +113,8 @@ class TestWhoGetsWhat:
 
     @pytest.mark.parametrize("username", ["teacher", "member", "student", "admin"])
     def test_others_are_refused(self, client_as, url, username):
-        assert client_as(username).get(url).status_code == 403
-        assert client_as(username).get(url, {"sensitive": "1"}).status_code == 403
+        assert download(client_as(username), url).status_code == 403
+        assert download(client_as(username), url, {"sensitive": "1"}).status_code == 403
 
     def test_a_row_reads_right(self, client_as, url, demo):
         semester = Semester.objects.current(demo)
@@ -121,7 +123,7 @@ class TestWhoGetsWhat:
             .select_related("school_class__department")
             .first()
         )
-        sheet = workbook(client_as("counselor").get(url))
+        sheet = workbook(download(client_as("counselor"), url))
         rows = [
             r
             for r in sheet.iter_rows(min_row=2, values_only=True)
@@ -167,7 +169,7 @@ class TestNoFormulas:
             params = {"semester": world.semester.pk}
             if sensitive:
                 params["sensitive"] = "1"
-            return client.get(reverse("committees:barometer-export"), params)
+            return download(client, reverse("committees:barometer-export"), params)
 
     @pytest.mark.parametrize("sensitive", [False, True])
     def test_the_sheet_has_no_formula(self, client, nasty, sensitive):

@@ -49,6 +49,8 @@ from committees.models import (
 )
 from counseling.audit import AuditEntry
 from counseling.crypto import keyed_hash
+from counseling.exports.services import request_export
+from counseling.exports.services import run as run_export
 from counseling.models import Role, SchoolClass, Semester, Student
 from counseling.notifications import notify
 from counseling.notifications.models import Delivery, Notification, WebhookChannel
@@ -70,6 +72,8 @@ from lectures.models import (
     Venue,
 )
 from reports.models import CalendarToken
+from reports.semester_report.services import start_report
+from tests.exports.flow import ask, download
 from tests.factories import (
     DepartmentFactory,
     RoleFactory,
@@ -127,6 +131,15 @@ def clone(obj, **changes):
         else:
             data[field.attname] = value
     return model.objects.create(**data)
+
+
+def register_job(counselor, semester):
+    """The register with its students of concern, made for a counselor (tier 3 in a file)."""
+    job = request_export(
+        counselor, "committees.register", {"semester": semester.pk, "sensitive": True}
+    )
+    run_export(job.pk)
+    return job
 
 
 class World:
@@ -255,6 +268,8 @@ class World:
             "entry": entry,
             "award": Award.objects.filter(contest=entry.contest).first(),
             "notification": Notification.objects.filter(recipient=self.counselor).first(),
+            "export_job": register_job(self.counselor, s),
+            "report_version": start_report(self.counselor, s).versions.get(status="draft"),
         }
 
     def _other_school(self):
@@ -366,6 +381,8 @@ class World:
             "entry": entry,
             "award": Award.objects.create(contest=contest, entry=entry, title="一等奖"),
             "notification": Notification.objects.filter(recipient=counselor).first(),
+            "export_job": register_job(counselor, semester),
+            "report_version": start_report(counselor, semester).versions.get(status="draft"),
         }
 
 
@@ -460,6 +477,14 @@ def path_kwargs(o):
         "notifications:delivery-retry": Delivery.objects.order_by("pk").first()
         or o["notification"],
         "notifications:detail": o["notification"],
+        "reports:report-version": o["report_version"],
+        "reports:report-preview": o["report_version"],
+        "reports:report-submit": o["report_version"],
+        "reports:report-revise": o["report_version"],
+        "exports:job": o["export_job"],
+        "exports:job-status": o["export_job"],
+        "exports:job-retry": o["export_job"],
+        "exports:download": o["export_job"],
         "notifications:open": o["notification"],
     }
     result = {name: [{"pk": obj.pk}] for name, obj in pk.items()}
@@ -496,6 +521,11 @@ def path_kwargs(o):
                 {"key": key}
                 for key in ("lectures.sessions", "activities.sessions", "feedback.answers")
                 + ("publicity.contest_entries", "publicity.awards")
+            ],
+            "reports:report-section": [{"pk": o["report_version"].pk, "index": 0}],
+            "reports:report-export": [
+                {"pk": o["report_version"].pk, "fmt": "pdf"},
+                {"pk": o["report_version"].pk, "fmt": "xlsx"},
             ],
             "password_reset_confirm": [{"uidb64": "MQ", "token": "set-password"}],
         }
@@ -659,7 +689,7 @@ def test_counselors_do_read_tier3(world, client):
     session = world.home["session"]
     results = reverse("lectures:feedback-results", args=["session", session.pk])
     assert NOTE_FEEDBACK in text_of(client.get(results))
-    export = text_of(client.get(reverse("committees:barometer-export") + "?sensitive=1"))
+    export = text_of(download(client, reverse("committees:barometer-export"), {"sensitive": "1"}))
     assert NOTE_DEMO in export
     assert any(name in export for name in world.names.values())
 
@@ -1122,7 +1152,7 @@ def test_every_tier3_read_is_logged(world, client):
     page = text_of(client.get(reverse("committees:alert-detail", args=[storm.pk])))
     assert NOTE_FOLLOW_UP in page
     assert _reads(counselor, storm).count() == 1
-    client.get(reverse("committees:barometer-export") + "?sensitive=1")
+    ask(client, reverse("committees:barometer-export"), {"sensitive": "1"})
     assert _reads(counselor, world.semester, Action.EXPORT).get().changes == {"sensitive": True}
     # The member's talk tasks name the classmate: each shown task is a logged read.
     client.force_login(world.member)

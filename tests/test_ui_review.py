@@ -25,6 +25,8 @@ from lectures.models import (
     ThemeEvent,
     ThemeMonth,
 )
+from reports.semester_report.exports import pdf_job
+from reports.semester_report.models import ReportVersion
 
 # Whole text nodes that are English UI words left untranslated (or Python values leaking).
 DENIED_WORDS = {
@@ -157,6 +159,9 @@ def _pages():
     month = ThemeMonth.objects.order_by("pk").first()
     event = ThemeEvent.objects.order_by("pk").first()
     contest = Contest.objects.order_by("pk").first()
+    draft = ReportVersion.objects.filter(status="draft").order_by("pk").first()
+    submitted = ReportVersion.objects.filter(status="submitted").order_by("pk").first()
+    pdf = pdf_job(submitted)
     r = reverse
     return [
         ("counselor", r("home")),
@@ -214,6 +219,15 @@ def _pages():
         ("counselor", r("reports:calendar")),
         ("counselor", r("reports:calendar-week")),
         ("counselor", r("reports:calendar-link")),
+        ("counselor", r("reports:report")),
+        ("counselor", r("reports:report-version", args=[draft.pk])),
+        ("counselor", r("reports:report-section", args=[draft.pk, 0])),
+        ("counselor", r("reports:report-preview", args=[draft.pk])),
+        ("counselor", r("committees:barometer-export")),
+        ("counselor", r("exports:job", args=[pdf.pk])),
+        ("principal", r("reports:report") + f"?semester={submitted.report.semester_id}"),
+        ("principal", r("reports:report-version", args=[submitted.pk])),
+        ("principal", r("reports:report-preview", args=[submitted.pk])),
         ("counselor", r("notifications:inbox")),
         ("counselor", r("notifications:preferences")),
         ("counselor", r("notifications:webhook")),

@@ -15,17 +15,18 @@ Who sees what:
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from committees import charts
+from committees import exports as register_export
 from committees.barometer import coverage, missing_classes, remind_members
 from committees.board import (
     STATE_BADGES,
@@ -41,11 +42,12 @@ from committees.board import (
 from committees.models import Alert, Barometer, CommitteeMember, ConcernKind, Weather
 from committees.models.barometer import WEATHER_COLOURS, WEATHER_ICONS
 from counseling import audit
-from counseling.models import Department, SchoolClass, Semester, Student
+from counseling.errors import PortalError
+from counseling.exports.services import request_export
+from counseling.models import Department, SchoolClass, Semester
 from counseling.permissions import access_of
 from counseling.templatetags.portal import colon, week_label
 from counseling.views.helpers import pick_semester, require_perm
-from counseling.xlsx import workbook_bytes, write_row
 
 COMPLETENESS_COLOUR = "#198754"
 TIMELINESS_COLOUR = "#0d6efd"
@@ -468,115 +470,36 @@ def school_trend(request):
 
 @login_required
 @require_perm("committees.export_barometers")
+@never_cache
 def export(request):
-    """The semester's barometers as .xlsx, one row per barometer. The tier-3 columns
-    (students of concern) only for a counselor who asks with ?sensitive=1; that export is
-    written to the audit trail. No cell is ever a formula (counseling.xlsx)."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font
-
+    """The semester's register as .xlsx, made by the export service: GET shows what will be
+    made, POST asks for it and goes to the job's page. The tier-3 columns (students of
+    concern) only for a counselor who asks with ?sensitive=1; that request is written to the
+    audit trail."""
     semester = pick_semester(request)
     sensitive = request.GET.get("sensitive") == "1"
     if sensitive and not _is_counselor(request.user, semester):
         raise PermissionDenied
-    barometers = (
-        Barometer.objects.visible_to(request.user)
-        .filter(semester=semester)
-        .select_related("school_class__department", "filed_by")
-        .prefetch_related("concerns", "suggestions")
-        .order_by(
-            "school_class__department__name",
-            "-school_class__enrolment_year",
-            "school_class__name",
-            "week",
-        )
-    )
-    if sensitive:
-        barometers = barometers.prefetch_related("students")
-    barometers = list(barometers)
-    names = {}
-    if sensitive:
-        pks = {s.student_pk for b in barometers for s in b.students.all()}
-        names = dict(Student.objects.filter(pk__in=pks).values_list("pk", "name"))
-
-    yes, no = _("Yes"), _("No")
-    header = [
-        _("Department"),
-        _("Class"),
-        _("Week"),
-        _("Weather"),
-        _("Nothing to report"),
-        *[str(label) for label in ConcernKind.labels],
-        _("Note"),
-        _("Suggestions for the department's courses"),
-        _("Filed by"),
-        _("Submitted at"),
-        pgettext("barometer", "Late"),
-    ]
-    if sensitive:
-        header += [
-            _("Students of concern"),
-            _("Kind of concern"),
-            _("Severity"),
-            _("Note on the student"),
-        ]
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = _("Barometers")[:31]
-    for cell in write_row(sheet, 1, header):
-        cell.font = Font(bold=True)
-    submitted_column = 5 + len(ConcernKind.values) + 4
-    for n, b in enumerate(barometers, start=2):
-        counts = {c.kind: c.count for c in b.concerns.all()}
-        values = [
-            b.school_class.department.name,
-            b.school_class.name,
-            b.week,
-            b.get_weather_display(),
-            yes if b.nothing_to_report else no,
-            *[counts.get(kind, 0) for kind in ConcernKind.values],
-            b.note,
-            "\n".join(s.text for s in b.suggestions.all()),
-            str(b.filed_by),
-            b.submitted_at,
-            yes if b.late else no,
-        ]
+    if request.method == "POST":
+        params = {"semester": semester.pk, "sensitive": sensitive}
+        try:
+            job = request_export(request.user, register_export.KEY, params)
+        except PortalError as error:
+            raise PermissionDenied(error.message) from error
         if sensitive:
-            students = list(b.students.all())
-            values += [
-                "\n".join(names.get(s.student_pk, "?") for s in students),
-                "\n".join(s.get_kind_display() for s in students),
-                "\n".join(s.get_severity_display() for s in students),
-                "\n".join(s.note.replace("\n", " ") for s in students),
-            ]
-        cells = write_row(sheet, n, values)
-        cells[submitted_column - 1].number_format = "yyyy-mm-dd hh:mm"
-        for cell in cells:
-            if isinstance(cell.value, str) and "\n" in cell.value:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    widths = [12, 20, 6, 8, 8] + [8] * len(ConcernKind.values) + [30, 30, 10, 17, 6]
-    widths += [12, 12, 10, 30] if sensitive else []
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width = width
-    sheet.freeze_panes = "C2"
-    sheet.auto_filter.ref = sheet.dimensions
-    if sensitive:
-        audit.record(
-            request.user,
-            audit.AuditEntry.Action.EXPORT,
-            semester,
-            changes={"sensitive": True},
-            request=request,
-        )
-    stamp = timezone.localdate().isoformat()
-    filename = f"{_('barometers')}-{semester.name}-{stamp}.xlsx"
-    response = HttpResponse(
-        workbook_bytes(book),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            audit.record(
+                request.user,
+                audit.AuditEntry.Action.EXPORT,
+                semester,
+                changes={"sensitive": True},
+                request=request,
+            )
+        return redirect("exports:job", pk=job.pk)
+    return render(
+        request,
+        "committees/board/export.html",
+        {"semester": semester, "sensitive": sensitive},
     )
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # --- Scorecards -----------------------------------------------------------------------------
