@@ -5,25 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('counseling', '0003_notifications'),
+        ("counseling", "0003_notifications"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditentry',
-            name='entry_hash',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='hash'),
+            model_name="auditentry",
+            name="entry_hash",
+            field=models.CharField(blank=True, default="", max_length=64, verbose_name="hash"),
         ),
         migrations.AddField(
-            model_name='auditentry',
-            name='prev_hash',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='previous hash'),
+            model_name="auditentry",
+            name="prev_hash",
+            field=models.CharField(
+                blank=True, default="", max_length=64, verbose_name="previous hash"
+            ),
         ),
         migrations.AlterField(
-            model_name='auditentry',
-            name='at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False, verbose_name='when'),
+            model_name="auditentry",
+            name="at",
+            field=models.DateTimeField(
+                db_index=True,
+                default=django.utils.timezone.now,
+                editable=False,
+                verbose_name="when",
+            ),
         ),
     ]
