@@ -130,6 +130,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The lockout counts the client's address past the trusted proxies, as everything else does.
+AXES_CLIENT_IP_CALLABLE = "counseling.http.client_ip"
+
+# counseling.ratelimit: per-group overrides of the rates in the code, e.g.
+# RATE_LIMITS="sign-in=50/10m,feedback=600/m".
+RATE_LIMITS = env.dict("RATE_LIMITS", default={})
 
 # Sessions end after a period of inactivity: every request renews the cookie.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)

@@ -5,7 +5,6 @@ import hashlib
 import hmac
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
@@ -16,6 +15,7 @@ from counseling import audit
 from counseling.errors import PortalError
 from counseling.models import Role, SchoolClass
 from counseling.notifications import notify
+from counseling.ratelimit import is_limited
 from lectures.models import (
     ActivitySession,
     ContestEntry,
@@ -429,9 +429,10 @@ def entries_for_judge(contest, judge):
 
 # --- Feedback --------------------------------------------------------------------------
 
-# Answers per address per window (seconds). A lecture hall on school Wi-Fi shares one
-# address, so the limit stops a script, not a hall of 500 answering within minutes.
-FEEDBACK_RATE = (300, 60)
+# Answers per address (counseling.ratelimit; settings.RATE_LIMITS["feedback"] overrides). A
+# lecture hall on school Wi-Fi may share one address, so the limit stops a script, not a
+# hall of 500 answering within minutes.
+FEEDBACK_RATE = "300/m"
 
 
 def device_fingerprint(cookie_value):
@@ -440,17 +441,9 @@ def device_fingerprint(cookie_value):
     return hmac.new(key, cookie_value.encode(), hashlib.sha256).hexdigest()
 
 
-def rate_limited(address):
-    """True once an address has sent more answers than the window allows. The address is
-    hashed before it is used as a key and is never stored."""
-    limit, window = FEEDBACK_RATE
-    key = "feedback-rate:" + hashlib.sha256((settings.SECRET_KEY + address).encode()).hexdigest()
-    try:
-        if cache.add(key, 1, timeout=window):
-            return False
-        return cache.incr(key) > limit
-    except Exception:  # a cache that is down must not stop a student from answering
-        return False
+def rate_limited(request):
+    """True once the client's address has sent more answers than FEEDBACK_RATE allows."""
+    return is_limited(request, "feedback", FEEDBACK_RATE, key="ip")
 
 
 def submit_feedback(target, device, satisfaction, helped="", wish=""):

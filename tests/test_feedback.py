@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from counseling import ratelimit
 from counseling.errors import PortalError
 from lectures import services
 from lectures.models import ActivitySession, Feedback, Lecture, LectureSession
@@ -128,8 +129,10 @@ class TestTheForm:
         assert answer(client, activity).status_code == 302
         assert Feedback.objects.filter(activity_session=activity).count() == 1
 
-    def test_rate_limit_per_address(self, client, session, monkeypatch):
-        monkeypatch.setattr(services, "FEEDBACK_RATE", (3, 60))
+    def test_rate_limit_per_address(self, client, session, settings):
+        settings.RATE_LIMITS = {"feedback": "3/m"}
+        for address in ("10.1.1.1", "10.1.1.2"):
+            ratelimit.reset("feedback", "3/m", f"ip:{address}")
         for n in range(3):
             client.cookies[DEVICE_COOKIE] = f"phone-{n}-" + "y" * 40
             assert answer(client, session, ip="10.1.1.1").status_code == 302

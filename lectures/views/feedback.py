@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from counseling.http import client_ip
 from counseling.views.helpers import paginate, require_perm
 from lectures import services
 from lectures.forms_events import FeedbackForm
@@ -102,7 +101,7 @@ def feedback_form(request, token):
         return render(request, "lectures/feedback/closed.html", context, status=status)
     # Every answer sent counts against the address, repeated ones included; the address
     # itself is only hashed into a cache key and forgotten when the window ends.
-    if request.method == "POST" and services.rate_limited(client_ip(request) or ""):
+    if request.method == "POST" and services.rate_limited(request):
         return render(request, "lectures/feedback/slow_down.html", context, status=429)
     device = services.device_fingerprint(_device(request))
     answered = _answers(target).filter(device=device).exists()
