@@ -289,6 +289,11 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# Feedback forms stay open from the day of their session for this many days, and one
+# device signal (keyed hash of address and browser) may answer a session this many times.
+FEEDBACK_OPEN_DAYS = env.int("FEEDBACK_OPEN_DAYS", default=7)
+FEEDBACK_MAX_PER_SIGNAL = env.int("FEEDBACK_MAX_PER_SIGNAL", default=3)
+
 # Bad input (counseling.middleware.BadInputMiddleware): a NUL byte anywhere, or a value
 # longer than these, is refused with a message before any view sees it.
 INPUT_MAX_QUERY_CHARS = env.int("INPUT_MAX_QUERY_CHARS", default=1000)

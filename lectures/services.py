@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from counseling import audit
 from counseling.errors import PortalError
+from counseling.http import client_ip
 from counseling.models import Role, SchoolClass
 from counseling.notifications import notify
 from counseling.ratelimit import is_limited
@@ -441,12 +442,20 @@ def device_fingerprint(cookie_value):
     return hmac.new(key, cookie_value.encode(), hashlib.sha256).hexdigest()
 
 
+def device_signal(request):
+    """A keyed hash of the client address and browser string: what stays the same when a
+    script or a private window throws the device cookie away."""
+    key = hashlib.sha256(("feedback-signal:" + settings.SECRET_KEY).encode()).digest()
+    raw = f"{client_ip(request) or ''}|{request.META.get('HTTP_USER_AGENT', '')[:400]}"
+    return hmac.new(key, raw.encode(), hashlib.sha256).hexdigest()
+
+
 def rate_limited(request):
     """True once the client's address has sent more answers than FEEDBACK_RATE allows."""
     return is_limited(request, "feedback", FEEDBACK_RATE, key="ip")
 
 
-def submit_feedback(target, device, satisfaction, helped="", wish=""):
+def submit_feedback(target, device, satisfaction, helped="", wish="", signal=""):
     """One anonymous answer per device per session; returns False if it already answered."""
     if satisfaction not in range(1, 6):
         raise PortalError("satisfaction", _("Choose from 1 to 5."))
@@ -462,6 +471,7 @@ def submit_feedback(target, device, satisfaction, helped="", wish=""):
                 helped=helped.strip()[:1000],
                 wish=wish.strip()[:1000],
                 device=device,
+                signal=signal,
                 **fields,
             )
     except IntegrityError:
