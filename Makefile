@@ -6,7 +6,7 @@ STAMPS := .stamps
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev lint format messages services-up prod-local clean
+.PHONY: run test setup setup-dev lint format messages services-up prod-local clean db-roles
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput
@@ -61,6 +61,13 @@ prod-local: setup
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/counseling} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
 	scripts/prod-local.sh
+
+# The application's database role, which does not own the audit table (README, Operations).
+# DATABASE_URL: the owner's connection; DB_APP_ROLE / DB_APP_PASSWORD: the role to create.
+db-roles:
+	psql "$${DATABASE_URL:?set DATABASE_URL to the table owner's connection}" -v ON_ERROR_STOP=1 \
+		-v app_role="$${DB_APP_ROLE:-counseling_app}" -v app_password="$${DB_APP_PASSWORD:-}" \
+		-f scripts/db-roles.sql
 
 clean:
 	rm -rf $(VENV) $(STAMPS) var

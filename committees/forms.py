@@ -11,6 +11,7 @@ from committees.models import (
 )
 from counseling.forms import DateInput
 from counseling.models import Department, Student
+from counseling.uploads import check_count
 
 
 class TimeInput(forms.TimeInput):
@@ -112,6 +113,12 @@ class MaterialForm(forms.ModelForm):
     class Meta:
         model = Material
         fields = ["title", "file"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.meeting_id and self.instance.pk is None:
+            check_count(Material.objects.filter(meeting_id=self.instance.meeting_id))
+        return data
 
 
 class ModuleForm(forms.ModelForm):

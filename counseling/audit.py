@@ -2,12 +2,27 @@
 
 Rows are append-only. On PostgreSQL a trigger (migration 0002) refuses UPDATE and DELETE,
 so not even the application can rewrite history; on SQLite updates are refused the same way.
+A statement trigger (migration 0004) refuses TRUNCATE, and in production the application
+connects as a role that does not own the table (`make db-roles`), so it can neither truncate
+nor disable the triggers.
+
+Each entry is also chained: it stores the hash of the previous entry of its chain (one chain
+per school, one for entries without a school) and the hash of its own content with that
+link, so `manage.py verify_audit` detects a row that was removed or altered by whoever owns
+the table. Inserts into one chain are serialised by an advisory lock on PostgreSQL (SQLite
+serialises writers anyway); the lock is held until the surrounding transaction commits.
 """
+
+import datetime
+import hashlib
+import json
+import zlib
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from counseling.permissions import access_of
@@ -40,7 +55,8 @@ class AuditEntry(models.Model):
         LOGOUT = "logout", _("Signed out")
         PASSWORD = "password", _("Changed password")
 
-    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # Set by record() before hashing (auto_now_add would overwrite it after).
+    at = models.DateTimeField(_("when"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -61,6 +77,9 @@ class AuditEntry(models.Model):
     )
     changes = models.JSONField(_("details"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # Empty on entries written before the chain existed; verify_audit counts them apart.
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, default="")
+    entry_hash = models.CharField(_("hash"), max_length=64, blank=True, default="")
 
     objects = AuditQuerySet.as_manager()
 
@@ -85,6 +104,87 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit entries are append-only")
+
+    def content_hash(self):
+        """SHA-256 over every stored field and the previous entry's hash, in a fixed form."""
+        content = {
+            "at": self.at.astimezone(datetime.UTC).isoformat() if self.at else "",
+            "actor": self.actor_id,
+            "actor_name": self.actor_name,
+            "action": self.action,
+            "content_type": self.content_type_id,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "school": self.school_id,
+            "changes": self.changes,
+            "ip": self.ip_address,
+            "prev": self.prev_hash,
+        }
+        raw = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _chain_lock(school_id):
+    """Serialise inserts into one chain until the transaction ends (PostgreSQL only)."""
+    if connection.vendor == "postgresql":
+        key = zlib.crc32(f"audit-chain:{school_id or 0}".encode())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, key - 2**31])
+
+
+def _append(entry):
+    with transaction.atomic():
+        _chain_lock(entry.school_id)
+        last = (
+            AuditEntry.objects.filter(school_id=entry.school_id)
+            .exclude(entry_hash="")
+            .order_by("-id")
+            .values_list("entry_hash", flat=True)
+            .first()
+        )
+        entry.prev_hash = last or ""
+        # Stored as the database gives it back, so that the hash can be recomputed.
+        entry.changes = json.loads(json.dumps(entry.changes, default=str))
+        entry.at = timezone.now()
+        entry.ip_address = entry._meta.get_field("ip_address").get_prep_value(entry.ip_address)
+        entry.entry_hash = entry.content_hash()
+        entry.save()
+
+
+class ChainReport:
+    def __init__(self):
+        self.checked = self.chains = self.unchained = 0
+        self.problems = []
+
+
+def verify_chains(queryset=None):
+    """Walk every chain in insertion order; return what was checked and what is broken."""
+    report = ChainReport()
+    rows = (queryset or AuditEntry.objects.all()).order_by("school_id", "id")
+    last_hash = {}
+    for entry in rows.iterator(chunk_size=2000):
+        if not entry.entry_hash:
+            report.unchained += 1
+            continue
+        chain = entry.school_id
+        if chain not in last_hash:
+            report.chains += 1
+            last_hash[chain] = None
+        report.checked += 1
+        expected_prev = last_hash[chain]
+        if expected_prev is not None and entry.prev_hash != expected_prev:
+            report.problems.append(
+                f"entry {entry.pk} (school {chain}): previous hash does not match: "
+                "an entry before it was removed or altered"
+            )
+        elif expected_prev is None and entry.prev_hash and not report.unchained:
+            report.problems.append(
+                f"entry {entry.pk} (school {chain}): the first entries of its chain are missing"
+            )
+        if entry.content_hash() != entry.entry_hash:
+            report.problems.append(f"entry {entry.pk} (school {chain}): content was altered")
+        last_hash[chain] = entry.entry_hash
+    return report
 
 
 def _school_id_of(obj):
@@ -125,7 +225,7 @@ def record(actor, action, obj=None, *, changes=None, request=None, school=None, 
     else:
         entry.object_repr = label[:200]
         entry.school_id = school.pk if school else None
-    entry.save()
+    _append(entry)
     return entry
 
 

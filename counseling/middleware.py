@@ -1,5 +1,8 @@
-from django.shortcuts import redirect
+from django.conf import settings
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 
 class PasswordChangeRequiredMiddleware:
@@ -19,3 +22,72 @@ class PasswordChangeRequiredMiddleware:
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class NoStoreForSignedInMiddleware:
+    """Pages for a signed-in person (minors' personal data) are never kept by a browser or
+    a proxy cache: the back button after sign-out must not show them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
+
+
+class BadInputMiddleware:
+    """Refuses, in one place, a NUL byte or an oversize value in any query parameter or
+    posted field (names included) with a 400 page that says why, before a view or the
+    database sees it (PostgreSQL rejects NUL in text with a server error). Limits:
+    INPUT_MAX_QUERY_CHARS per query value, INPUT_MAX_FIELD_CHARS per posted field."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        message = self.problem(request)
+        if message:
+            response = render(request, "400_input.html", {"message": message}, status=400)
+            return response
+        return self.get_response(request)
+
+    @staticmethod
+    def _first_bad(pairs, limit):
+        for key, values in pairs:
+            for value in (key, *values):
+                if "\x00" in value:
+                    return "nul"
+                if len(value) > limit:
+                    return "long"
+        return None
+
+    def problem(self, request):
+        query_limit = settings.INPUT_MAX_QUERY_CHARS
+        bad = self._first_bad(request.GET.lists(), query_limit)
+        if bad == "nul":
+            return _("The address contains a character that is not allowed (NUL).")
+        if bad == "long":
+            return _("A value in the address is too long (at most %(limit)s characters).") % {
+                "limit": query_limit
+            }
+        if request.method != "POST":
+            return None
+        field_limit = settings.INPUT_MAX_FIELD_CHARS
+        bad = self._first_bad(request.POST.lists(), field_limit)
+        if bad is None:
+            names = [(f.name or "", ()) for files in request.FILES.lists() for f in files[1]]
+            bad = self._first_bad(names, 255)
+        if bad == "nul":
+            return _(
+                "The form contains a character that is not allowed (NUL). "
+                "Remove it and send the form again."
+            )
+        if bad == "long":
+            return _("A field of the form is too long (at most %(limit)s characters).") % {
+                "limit": field_limit
+            }
+        return None

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "counseling",
     "committees",
@@ -67,7 +68,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "counseling.middleware.BadInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "counseling.middleware.NoStoreForSignedInMiddleware",
     "counseling.middleware.PasswordChangeRequiredMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -126,6 +130,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The lockout counts the client's address past the trusted proxies, as everything else does.
+AXES_CLIENT_IP_CALLABLE = "counseling.http.client_ip"
+
+# counseling.ratelimit: per-group overrides of the rates in the code, e.g.
+# RATE_LIMITS="sign-in=50/10m,feedback=600/m".
+RATE_LIMITS = env.dict("RATE_LIMITS", default={})
 
 # Sessions end after a period of inactivity: every request renews the cookie.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
@@ -154,6 +164,10 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every upload (counseling.uploads): checked by content, at most this big, at most this many
+# files on one meeting or session.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+UPLOAD_MAX_FILES = env.int("UPLOAD_MAX_FILES", default=30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -254,6 +268,22 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No inline script or handler anywhere (static/js/portal.js wires data attributes); inline
+# style attributes remain in templates (progress bars, chart sizes), hence styles' exception.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -262,6 +292,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Feedback forms stay open from the day of their session for this many days, and one
+# device signal (keyed hash of address and browser) may answer a session this many times.
+FEEDBACK_OPEN_DAYS = env.int("FEEDBACK_OPEN_DAYS", default=7)
+FEEDBACK_MAX_PER_SIGNAL = env.int("FEEDBACK_MAX_PER_SIGNAL", default=3)
+
+# Bad input (counseling.middleware.BadInputMiddleware): a NUL byte anywhere, or a value
+# longer than these, is refused with a message before any view sees it.
+INPUT_MAX_QUERY_CHARS = env.int("INPUT_MAX_QUERY_CHARS", default=1000)
+INPUT_MAX_FIELD_CHARS = env.int("INPUT_MAX_FIELD_CHARS", default=30000)
 
 # Roster imports larger than this are refused with a clear message.
 ROSTER_IMPORT_MAX_ROWS = env.int("ROSTER_IMPORT_MAX_ROWS", default=20000)

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from counseling.forms_auth import PortalPasswordChangeForm
+from counseling.ratelimit import limit
 from counseling.views import audit, home, network, roles, roster, semesters
 
 admin.site.site_header = _("Counseling portal administration")
@@ -38,6 +39,8 @@ counseling_patterns = [
     path("audit/", audit.audit_list, name="audit-list"),
 ]
 
+SIGN_IN = limit("sign-in", rate="30/10m", key="ip")(auth_views.LoginView.as_view())
+
 urlpatterns = [
     path("", home.home, name="home"),
     path("", include((counseling_patterns, "counseling"))),
@@ -51,6 +54,8 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(form_class=PortalPasswordChangeForm),
         name="password_change",
     ),
+    # Before django.contrib.auth's own "login": the same view, behind the rate limiter.
+    path("accounts/login/", SIGN_IN, name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

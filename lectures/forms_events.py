@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from counseling.forms import DateInput, staff_users
 from counseling.models import Department, Role, SchoolClass
+from counseling.uploads import check_count
 from lectures.models import (
     UPLOAD_EXTENSIONS,
     UPLOAD_MAX_BYTES,
@@ -354,6 +355,8 @@ class SessionFileForm(forms.ModelForm):
             ext = upload.name.rsplit(".", 1)[-1].lower()
             if ext not in ("jpg", "jpeg", "png"):
                 self.add_error("file", _("A photo is a JPEG or PNG file."))
+        if self.instance.session_id and self.instance.pk is None:
+            check_count(SessionFile.objects.filter(session_id=self.instance.session_id))
         return data
 
 

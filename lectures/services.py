@@ -5,7 +5,6 @@ import hashlib
 import hmac
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
@@ -14,8 +13,10 @@ from django.utils.translation import gettext as _
 
 from counseling import audit
 from counseling.errors import PortalError
+from counseling.http import client_ip
 from counseling.models import Role, SchoolClass
 from counseling.notifications import notify
+from counseling.ratelimit import is_limited
 from lectures.models import (
     ActivitySession,
     ContestEntry,
@@ -429,9 +430,10 @@ def entries_for_judge(contest, judge):
 
 # --- Feedback --------------------------------------------------------------------------
 
-# Answers per address per window (seconds). A lecture hall on school Wi-Fi shares one
-# address, so the limit stops a script, not a hall of 500 answering within minutes.
-FEEDBACK_RATE = (300, 60)
+# Answers per address (counseling.ratelimit; settings.RATE_LIMITS["feedback"] overrides). A
+# lecture hall on school Wi-Fi may share one address, so the limit stops a script, not a
+# hall of 500 answering within minutes.
+FEEDBACK_RATE = "300/m"
 
 
 def device_fingerprint(cookie_value):
@@ -440,20 +442,20 @@ def device_fingerprint(cookie_value):
     return hmac.new(key, cookie_value.encode(), hashlib.sha256).hexdigest()
 
 
-def rate_limited(address):
-    """True once an address has sent more answers than the window allows. The address is
-    hashed before it is used as a key and is never stored."""
-    limit, window = FEEDBACK_RATE
-    key = "feedback-rate:" + hashlib.sha256((settings.SECRET_KEY + address).encode()).hexdigest()
-    try:
-        if cache.add(key, 1, timeout=window):
-            return False
-        return cache.incr(key) > limit
-    except Exception:  # a cache that is down must not stop a student from answering
-        return False
+def device_signal(request):
+    """A keyed hash of the client address and browser string: what stays the same when a
+    script or a private window throws the device cookie away."""
+    key = hashlib.sha256(("feedback-signal:" + settings.SECRET_KEY).encode()).digest()
+    raw = f"{client_ip(request) or ''}|{request.META.get('HTTP_USER_AGENT', '')[:400]}"
+    return hmac.new(key, raw.encode(), hashlib.sha256).hexdigest()
 
 
-def submit_feedback(target, device, satisfaction, helped="", wish=""):
+def rate_limited(request):
+    """True once the client's address has sent more answers than FEEDBACK_RATE allows."""
+    return is_limited(request, "feedback", FEEDBACK_RATE, key="ip")
+
+
+def submit_feedback(target, device, satisfaction, helped="", wish="", signal=""):
     """One anonymous answer per device per session; returns False if it already answered."""
     if satisfaction not in range(1, 6):
         raise PortalError("satisfaction", _("Choose from 1 to 5."))
@@ -469,6 +471,7 @@ def submit_feedback(target, device, satisfaction, helped="", wish=""):
                 helped=helped.strip()[:1000],
                 wish=wish.strip()[:1000],
                 device=device,
+                signal=signal,
                 **fields,
             )
     except IntegrityError:

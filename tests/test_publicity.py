@@ -4,11 +4,11 @@ months and their events; each role's access."""
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from counseling import ratelimit
 from counseling.audit import AuditEntry
 from counseling.models import Role, SchoolClass, Semester
 from counseling.notifications.models import Notification
@@ -25,7 +25,7 @@ from lectures.models import (
     ThemeMonth,
     Venue,
 )
-from lectures.views_publicity.common import rate_key
+from lectures.views_publicity.bulletin import QUESTION_RATE
 
 PNG = demo_png((90, 160, 220), width=12, height=10)
 
@@ -39,10 +39,12 @@ def media(settings, tmp_path):
 def fresh_rate_limit(user_named):
     """The question counters live in the cache (Redis on PostgreSQL runs), outside the
     test's transaction: forget them, and only them, around each test."""
-    keys = [rate_key("question", user_named(u)) for u in ("student", "member", "teacher")]
-    cache.delete_many(keys)
+    who = [f"user:{user_named(u).pk}" for u in ("student", "member", "teacher")]
+    for w in who:
+        ratelimit.reset("question", QUESTION_RATE, w)
     yield
-    cache.delete_many(keys)
+    for w in who:
+        ratelimit.reset("question", QUESTION_RATE, w)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 odd-week meetings (单周例会) and even-week trainings (双周培训) with attendance."""
 
 import datetime
-import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from counseling.audit import AuditedModel
 from counseling.models import Department, School, SchoolClass, Semester, Student
 from counseling.permissions import access_of
+from counseling.uploads import random_name, validate_content
 
 
 class CommitteeMemberQuerySet(models.QuerySet):
@@ -335,8 +335,7 @@ def validate_material_size(upload):
 
 
 def material_path(instance, filename):
-    base, ext = os.path.splitext(filename)
-    return f"committees/meetings/{instance.meeting_id}/{timezone.now():%Y%m%d%H%M%S}{ext.lower()}"
+    return random_name(f"committees/meetings/{instance.meeting_id}", filename)
 
 
 class Material(models.Model):
@@ -345,7 +344,11 @@ class Material(models.Model):
     file = models.FileField(
         _("file"),
         upload_to=material_path,
-        validators=[FileExtensionValidator(MATERIAL_EXTENSIONS), validate_material_size],
+        validators=[
+            FileExtensionValidator(MATERIAL_EXTENSIONS),
+            validate_material_size,
+            validate_content,
+        ],
     )
     size = models.PositiveIntegerField(default=0, editable=False)
     uploaded_by = models.ForeignKey(

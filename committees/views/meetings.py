@@ -250,7 +250,9 @@ def minutes_edit(request, pk):
 @require_perm("committees.run_meeting")
 def material_upload(request, pk):
     meeting = _meeting_or_404(request, pk)
-    form = MaterialForm(request.POST or None, request.FILES or None)
+    form = MaterialForm(
+        request.POST or None, request.FILES or None, instance=Material(meeting=meeting)
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             material = form.save(commit=False)

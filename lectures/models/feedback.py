@@ -52,7 +52,9 @@ class FeedbackQuerySet(models.QuerySet):
 
 class Feedback(models.Model):
     """No names, no accounts: a device fingerprint (a keyed hash of a random cookie) keeps
-    it to one answer per device per session."""
+    it to one answer per device per session, and a device signal (a keyed hash of the
+    address and the browser string, never either in clear) caps the answers of one device
+    that throws its cookie away (settings.FEEDBACK_MAX_PER_SIGNAL)."""
 
     lecture_session = models.ForeignKey(
         LectureSession, on_delete=models.CASCADE, null=True, blank=True, related_name="feedback"
@@ -64,6 +66,7 @@ class Feedback(models.Model):
     helped = models.TextField(_("what helped me"), blank=True, max_length=1000)
     wish = models.TextField(_("what I would like next"), blank=True, max_length=1000)
     device = models.CharField(max_length=64)
+    signal = models.CharField(max_length=64, blank=True, default="", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = FeedbackQuerySet.as_manager()

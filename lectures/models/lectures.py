@@ -1,6 +1,5 @@
 """Lectures given in several sessions, the venues they use, and what each session recorded."""
 
-import os
 import secrets
 
 from django.conf import settings
@@ -8,12 +7,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from counseling.audit import AuditedModel
 from counseling.models import Department, School, SchoolClass, Semester
 from counseling.permissions import access_of
+from counseling.uploads import random_name, validate_content
 
 UPLOAD_EXTENSIONS = ["jpg", "jpeg", "png", "pdf", "ppt", "pptx", "doc", "docx"]
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
@@ -205,8 +204,7 @@ class SessionClass(models.Model):
 
 
 def session_file_path(instance, filename):
-    _base, ext = os.path.splitext(filename)
-    return f"lectures/sessions/{instance.session_id}/{timezone.now():%Y%m%d%H%M%S%f}{ext.lower()}"
+    return random_name(f"lectures/sessions/{instance.session_id}", filename)
 
 
 class SessionFile(models.Model):
@@ -221,7 +219,11 @@ class SessionFile(models.Model):
     file = models.FileField(
         _("file"),
         upload_to=session_file_path,
-        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS), validate_upload_size],
+        validators=[
+            FileExtensionValidator(UPLOAD_EXTENSIONS),
+            validate_upload_size,
+            validate_content,
+        ],
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -2,7 +2,6 @@
 (致全体同学的一封信) read out in every class, and theme months with their events, among
 them contests judged blind."""
 
-import os
 import secrets
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from counseling.audit import AuditedModel
 from counseling.models import School, SchoolClass, Semester
 from counseling.permissions import access_of
+from counseling.uploads import random_name, validate_content
 from lectures.models.lectures import UPLOAD_EXTENSIONS, Venue, validate_upload_size
 
 
@@ -27,8 +27,7 @@ class SchoolScopedQuerySet(models.QuerySet):
 
 
 def upload_path(instance, filename):
-    _base, ext = os.path.splitext(filename)
-    return f"lectures/{instance._meta.model_name}/{timezone.now():%Y%m%d%H%M%S%f}{ext.lower()}"
+    return random_name(f"lectures/{instance._meta.model_name}", filename)
 
 
 class BulletinIssue(AuditedModel):
@@ -65,7 +64,11 @@ class BulletinPanel(models.Model):
         _("image"),
         upload_to=upload_path,
         blank=True,
-        validators=[FileExtensionValidator(["jpg", "jpeg", "png"]), validate_upload_size],
+        validators=[
+            FileExtensionValidator(["jpg", "jpeg", "png"]),
+            validate_upload_size,
+            validate_content,
+        ],
     )
 
     class Meta:
@@ -264,7 +267,11 @@ class ContestEntry(models.Model):
     file = models.FileField(
         _("file"),
         upload_to=upload_path,
-        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS), validate_upload_size],
+        validators=[
+            FileExtensionValidator(UPLOAD_EXTENSIONS),
+            validate_upload_size,
+            validate_content,
+        ],
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

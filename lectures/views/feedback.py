@@ -1,9 +1,13 @@
 """Feedback on a session: the public form students open from a QR code, and the results.
 
-The form needs no account. What is kept is the answer and a keyed hash of a random cookie
-(so a device answers once per session); no name, no account, no address, no browser string.
+The form needs no account. What is kept is the answer, a keyed hash of a random cookie (so a
+device answers once per session) and a keyed hash of address and browser string (so a device
+that drops its cookie answers at most FEEDBACK_MAX_PER_SIGNAL times); no name, no account,
+no address, no browser string in clear. The form is open from the session's day for
+FEEDBACK_OPEN_DAYS days.
 """
 
+import datetime
 import secrets
 
 import segno
@@ -16,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from counseling.http import client_ip
 from counseling.views.helpers import paginate, require_perm
 from lectures import services
 from lectures.forms_events import FeedbackForm
@@ -84,8 +87,11 @@ def _with_cookie(request, response):
 def _closed_reason(target):
     if target.status == Status.CANCELLED:
         return "cancelled"
-    if target.date > timezone.localdate():
+    today = timezone.localdate()
+    if target.date > today:
         return "not_yet"
+    if target.date + datetime.timedelta(days=settings.FEEDBACK_OPEN_DAYS) < today:
+        return "over"
     return None
 
 
@@ -102,10 +108,15 @@ def feedback_form(request, token):
         return render(request, "lectures/feedback/closed.html", context, status=status)
     # Every answer sent counts against the address, repeated ones included; the address
     # itself is only hashed into a cache key and forgotten when the window ends.
-    if request.method == "POST" and services.rate_limited(client_ip(request) or ""):
+    if request.method == "POST" and services.rate_limited(request):
         return render(request, "lectures/feedback/slow_down.html", context, status=429)
     device = services.device_fingerprint(_device(request))
-    answered = _answers(target).filter(device=device).exists()
+    signal = services.device_signal(request)
+    answers = _answers(target)
+    answered = answers.filter(device=device).exists() or (
+        request.method == "POST"
+        and answers.filter(signal=signal).count() >= settings.FEEDBACK_MAX_PER_SIGNAL
+    )
     if answered:
         status = 409 if request.method == "POST" else 200
         return _with_cookie(
@@ -115,7 +126,7 @@ def feedback_form(request, token):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         saved = services.submit_feedback(
-            target, device, data["satisfaction"], data["helped"], data["wish"]
+            target, device, data["satisfaction"], data["helped"], data["wish"], signal=signal
         )
         if not saved:  # two taps at once from one device: the second one loses
             return _with_cookie(

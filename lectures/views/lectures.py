@@ -471,7 +471,9 @@ def session_record(request, pk):
 @require_perm("lectures.manage")
 def session_upload(request, pk):
     session = session_or_404(request, pk)
-    form = SessionFileForm(request.POST or None, request.FILES or None)
+    form = SessionFileForm(
+        request.POST or None, request.FILES or None, instance=SessionFile(session=session)
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             item = form.save(commit=False)

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from counseling import audit
+from counseling.ratelimit import is_limited
 from counseling.views.helpers import paginate, require_perm, school_of
 from lectures.forms_publicity import AnswerForm, BulletinIssueForm, BulletinPanelForm, QuestionForm
 from lectures.models import BulletinIssue, BulletinPanel, StudentQuestion
 from lectures.views_publicity.common import (
     can_manage,
-    over_rate,
     pick_semester,
     published_only,
     semesters_of,
@@ -26,7 +26,7 @@ from lectures.views_publicity.common import (
 Action = audit.AuditEntry.Action
 
 # Questions per person per hour: enough for a student, too few to flood the counselors.
-QUESTION_RATE = (5, 3600)
+QUESTION_RATE = "5/h"
 
 
 def _issues(user):
@@ -188,7 +188,7 @@ def question_ask(request):
     audit entry naming the asker; only a hashed, expiring rate-limit key in the cache."""
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if over_rate("question", request.user, *QUESTION_RATE):
+        if is_limited(request, "question", QUESTION_RATE, key="user"):
             form.add_error(None, _("You have asked several questions just now; try again later."))
         else:
             question = form.save(commit=False)
