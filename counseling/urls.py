@@ -44,6 +44,7 @@ urlpatterns = [
     path("notifications/", include("counseling.notifications.urls")),
     path("committees/", include("committees.urls")),
     path("lectures/", include("lectures.urls")),
+    path("consultations/", include("consultations.urls")),
     path("reports/", include("reports.urls")),
     path(
         "accounts/password_change/",

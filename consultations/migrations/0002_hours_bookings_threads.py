@@ -8,7 +8,6 @@ import counseling.crypto
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("consultations", "0001_initial"),
         ("counseling", "0003_notifications"),
