@@ -103,7 +103,7 @@ def test_reply_times_are_shown(world, client):
         services.post(world.counselor, thread, "你好，我在")
     client.force_login(world.student.user)
     html = client.get(reverse("consultations:thread-detail", args=[thread.pk])).content.decode()
-    assert "3小时5分钟" in html or "3 hours 5 minutes" in html
+    assert "3小时 5分钟后回复" in html or "3 hours 5 minutes" in html
 
 
 def test_the_student_is_told_when_the_room_answers_and_whom_to_call(world, client):
