@@ -48,6 +48,7 @@ urlpatterns = [
     path("exports/", include("counseling.exports.urls")),
     path("committees/", include("committees.urls")),
     path("lectures/", include("lectures.urls")),
+    path("consultations/", include("consultations.urls")),
     path("reports/", include("reports.urls")),
     path(
         "accounts/password_change/",

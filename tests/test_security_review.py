@@ -74,6 +74,7 @@ from lectures.models import (
 from reports.models import CalendarToken
 from reports.semester_report.services import start_report
 from tests.exports.flow import ask, download
+from tests.consultations import crawl as consultations_crawl
 from tests.factories import (
     DepartmentFactory,
     RoleFactory,
@@ -270,6 +271,7 @@ class World:
             "notification": Notification.objects.filter(recipient=self.counselor).first(),
             "export_job": register_job(self.counselor, s),
             "report_version": start_report(self.counselor, s).versions.get(status="draft"),
+            **consultations_crawl.demo_objects(self.school),
         }
 
     def _other_school(self):
@@ -383,6 +385,7 @@ class World:
             "notification": Notification.objects.filter(recipient=counselor).first(),
             "export_job": register_job(counselor, semester),
             "report_version": start_report(counselor, semester).versions.get(status="draft"),
+            **consultations_crawl.other_objects(school, counselor, member_student),
         }
 
 
@@ -530,6 +533,7 @@ def path_kwargs(o):
             "password_reset_confirm": [{"uidb64": "MQ", "token": "set-password"}],
         }
     )
+    result.update(consultations_crawl.path_kwargs(o))
     return result
 
 
