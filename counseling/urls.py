@@ -45,6 +45,7 @@ urlpatterns = [
     path("committees/", include("committees.urls")),
     path("lectures/", include("lectures.urls")),
     path("reports/", include("reports.urls")),
+    path("consultations/", include("consultations.urls")),
     path(
         "accounts/password_change/",
         auth_views.PasswordChangeView.as_view(form_class=PortalPasswordChangeForm),
