@@ -39,4 +39,4 @@ def student_panel(request, home):
     """A student finds the way to ask for help on its home page."""
     if not home["access"].student_class_ids:
         return None
-    return {"template": "consultations/panels/student.html"}
+    return {"template": "consultations/panels/student_letters.html"}

@@ -228,6 +228,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "committees.barometer_reminders",
         "schedule": crontab(hour=16, minute=5),
     },
+    # The afternoon before: a consultation at 14:00 tomorrow, nothing more.
+    "consultation-reminders": {
+        "task": "consultations.send_booking_reminders",
+        "schedule": crontab(hour=16, minute=15),
+    },
 }
 
 EMAIL_BACKEND = env.str(

@@ -44,8 +44,8 @@ urlpatterns = [
     path("notifications/", include("counseling.notifications.urls")),
     path("committees/", include("committees.urls")),
     path("lectures/", include("lectures.urls")),
-    path("reports/", include("reports.urls")),
     path("consultations/", include("consultations.urls")),
+    path("reports/", include("reports.urls")),
     path(
         "accounts/password_change/",
         auth_views.PasswordChangeView.as_view(form_class=PortalPasswordChangeForm),
