@@ -79,6 +79,12 @@ class Case(models.Model):
     origin_alert = models.ForeignKey(
         "committees.Alert", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    origin_booking = models.ForeignKey(
+        "consultations.Booking", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    origin_thread = models.ForeignKey(
+        "consultations.Thread", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     concern = models.CharField(_("concern"), max_length=12, choices=Concern.choices)
     concerns = EncryptedTextField(_("presenting concerns"), blank=True)
     risk = models.CharField(_("risk level"), max_length=8, choices=Risk.choices)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from consultations.booking.models import Booking
 from consultations.cases.models import (
     BreakGlassGrant,
     Case,
@@ -25,6 +26,7 @@ from consultations.cases.models import (
 from consultations.crisis import services as crisis
 from consultations.letters.models import Letter
 from consultations.letters.services import counselors_of
+from consultations.online.models import Message
 from counseling import audit
 from counseling.errors import PortalError
 from counseling.notifications import notify
@@ -75,6 +77,8 @@ def open_case(
     concerns="",
     counselor=None,
     origin_alert=None,
+    origin_booking=None,
+    origin_thread=None,
     letter=None,
 ):
     """A new case file for a student; one open case per student (database constraint)."""
@@ -97,6 +101,8 @@ def open_case(
                 counselor=counselor,
                 origin=origin,
                 origin_alert=origin_alert,
+                origin_booking=origin_booking,
+                origin_thread=origin_thread,
                 concern=concern,
                 concerns=(concerns or "").strip(),
                 risk=risk,
@@ -373,6 +379,11 @@ def timeline(case):
             items.append({"at": item.at, "kind": "follow_up", "obj": item, "referral": referral})
     for letter in case.letters.all():
         items.append({"at": letter.received_at, "kind": "letter", "obj": letter})
+    for booking in Booking.objects.filter(student_id=case.student_id).select_related("counselor"):
+        items.append({"at": booking.starts_at, "kind": "booking", "obj": booking})
+    messages = Message.objects.filter(thread__student_id=case.student_id).select_related("author")
+    for message in messages:
+        items.append({"at": message.created_at, "kind": "message", "obj": message})
     for change in case.risk_changes.select_related("by"):
         items.append({"at": change.at, "kind": "risk", "obj": change})
     for review in PlanReview.objects.filter(plan__case=case).select_related("by"):

@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from committees.models import Alert
+from consultations.booking.models import Booking
 from consultations.cases import services
 from consultations.cases.models import Case, CounselorTask, Risk
 from consultations.letters import services as letters
+from consultations.online.models import Message, Thread
 from counseling.errors import PortalError
 from tests.consultations.world import World
 
@@ -51,8 +53,33 @@ def test_timeline_orders_every_channel_by_time(world):
     referral = services.refer(case, world.counselor, world.service, "需要评估", at=at(20))
     services.follow_up(referral, world.counselor, "已就诊", at=at(5))
     services.add_note(case, world.counselor, "面谈", at=at(40))
+    Booking.objects.create(
+        school=world.school,
+        student=world.student,
+        counselor=world.counselor,
+        starts_at=at(45),
+        ends_at=at(44),
+        channel="in_person",
+        status=Booking.Status.ATTENDED,
+        booked_by=world.student.user,
+    )
+    thread = Thread.objects.create(
+        school=world.school, student=world.student, counselor=world.counselor
+    )
+    message = Message.objects.create(thread=thread, author=world.student.user, body="在线留言")
+    Message.objects.filter(pk=message.pk).update(created_at=at(15))
     kinds = [item["kind"] for item in services.timeline(case)]
-    assert kinds == ["letter", "note", "parent", "referral", "note", "follow_up", "risk"]
+    assert kinds == [
+        "letter",
+        "booking",
+        "note",
+        "parent",
+        "referral",
+        "message",
+        "note",
+        "follow_up",
+        "risk",
+    ]
     times = [item["at"] for item in services.timeline(case)]
     assert times == sorted(times)
 
