@@ -11,7 +11,7 @@ from consultations.cases.models import BreakGlassGrant
 from counseling.audit import AuditEntry
 from counseling.errors import PortalError
 from counseling.notifications.models import Notification
-from tests.consultations.world import SECRET, World
+from tests.consultations.case_world import SECRET, World
 
 pytestmark = pytest.mark.django_db
 

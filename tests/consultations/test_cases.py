@@ -14,7 +14,7 @@ from consultations.cases.models import Case, CounselorTask, Risk
 from consultations.letters import services as letters
 from consultations.online.models import Message, Thread
 from counseling.errors import PortalError
-from tests.consultations.world import World
+from tests.consultations.case_world import World
 
 pytestmark = pytest.mark.django_db
 

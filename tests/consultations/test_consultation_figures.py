@@ -15,7 +15,7 @@ from consultations.cases.models import Risk
 from consultations.letters import services as letters
 from consultations.letters.models import Letter
 from consultations.online.models import Message, Thread
-from tests.consultations.world import World
+from tests.consultations.case_world import World
 from tests.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from consultations.crisis import services as crisis
 from consultations.crisis.models import CrisisAction, CrisisStep
 from counseling.errors import PortalError
 from counseling.notifications.models import Notification
-from tests.consultations.world import SECRET, World
+from tests.consultations.case_world import SECRET, World
 
 pytestmark = pytest.mark.django_db
 

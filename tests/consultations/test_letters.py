@@ -15,7 +15,7 @@ from consultations.letters.models import CrisisWord, Letter
 from counseling.audit import AuditEntry
 from counseling.errors import PortalError
 from counseling.notifications.models import Notification
-from tests.consultations.world import World
+from tests.consultations.case_world import World
 
 pytestmark = pytest.mark.django_db
 

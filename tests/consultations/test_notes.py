@@ -7,7 +7,7 @@ from django.urls import reverse
 from consultations.cases import services
 from consultations.cases.models import NoteRevision, SessionNote
 from counseling.errors import PortalError
-from tests.consultations.world import World
+from tests.consultations.case_world import World
 
 pytestmark = pytest.mark.django_db
 

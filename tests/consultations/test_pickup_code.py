@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from consultations.letters import services
 from consultations.letters.models import Letter
-from tests.consultations.world import World
+from tests.consultations.case_world import World
 
 pytestmark = pytest.mark.django_db
 
