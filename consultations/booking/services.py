@@ -260,7 +260,7 @@ def book_on_behalf(
         )
         if student.user_id:
             notify(
-                student.user_id,
+                [student.user_id],
                 "consultations.booking_changed",
                 say(
                     gettext_noop("A consultation at %(when)s was booked for you"),
@@ -310,7 +310,7 @@ def confirm(user, booking, *, request=None):
         )
         if booking.student.user_id:
             notify(
-                booking.student.user_id,
+                [booking.student.user_id],
                 "consultations.booking_changed",
                 say(
                     gettext_noop("Your consultation at %(when)s is confirmed"),
@@ -362,7 +362,7 @@ def cancel(user, booking, *, note="", request=None):
         other = booking.counselor_id if by_student else booking.student.user_id
         if other:
             notify(
-                other,
+                [other],
                 "consultations.booking_changed",
                 say(
                     gettext_noop("The consultation at %(when)s is cancelled"),
@@ -402,7 +402,7 @@ def mark_no_show(user, booking, *, request=None):
         and no_shows(student, timezone.localtime(booking.starts_at).date()) == room.no_show_limit
     ):
         notify(
-            student.user_id,
+            [student.user_id],
             "consultations.booking_changed",
             say(gettext_noop("Missed consultations: a counselor books your next one with you")),
             url=reverse("consultations:room"),

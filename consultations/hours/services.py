@@ -82,7 +82,8 @@ def closed_days(school, first_day, last_day, room_settings=None):
 def slots(school, first_day, last_day, *, counselor=None, with_bookings=True):
     """Every slot of the school (or of one counselor) between two dates, in order.
 
-    Five queries whatever the range: settings, breaks, exceptions, hours, bookings.
+    Six queries whatever the range: settings, semesters and their breaks, exceptions,
+    hours, bookings.
     """
     from consultations.booking.models import Booking
 

@@ -104,7 +104,7 @@ def post(user, thread, body, *, request=None):
         recipient = thread.student.user_id if side == "counselor" else thread.counselor_id
         if recipient:
             notify(
-                recipient,
+                [recipient],
                 "consultations.message",
                 say(gettext_noop("A new online consultation message")),
                 url=reverse("consultations:thread-detail", args=[thread.pk]),
