@@ -190,3 +190,19 @@ def test_new_case_page(client, world):
     case = Case.objects.get(student=world.student)
     assert ok.url == reverse("consultations:case-detail", args=[case.pk])
     assert case.counselor == world.head
+
+
+def test_the_alert_page_offers_the_step_to_a_case(client, world):
+    alert = Alert.objects.create(
+        school=world.school,
+        semester=world.semester,
+        school_class=world.school_class,
+        rule=Alert.Rule.URGENT,
+        grade=Alert.Grade.ORANGE,
+        key=f"cw-page-{world.student.pk}",
+        student_ref="x",
+        student_id_enc=str(world.student.pk),
+    )
+    client.force_login(world.counselor)
+    page = client.get(reverse("committees:alert-detail", args=[alert.pk])).content.decode()
+    assert reverse("consultations:case-from-alert", args=[alert.pk]) in page
