@@ -44,8 +44,10 @@ class ThreadQuerySet(models.QuerySet):
         }
 
     def with_unread(self, user):
-        """Annotate `unread`: messages from the other side since this user last read."""
-        return self.annotate(
+        """Annotate the unread messages of each side (from the other side since it read).
+
+        Ordered here: a query that counts loses the model's default ordering."""
+        return self.order_by("-last_message_at", "-pk").annotate(
             unread_student=Count(
                 "messages",
                 filter=Q(messages__from_counselor=True)
