@@ -3,6 +3,7 @@ from django.urls import path
 
 from consultations.booking import views as booking
 from consultations.cases import views as cases
+from consultations.crisis import views as crisis
 from consultations.hours import views as hours
 from consultations.letters import views as letters
 from consultations.online import views as online
@@ -58,6 +59,7 @@ urlpatterns = [
     _p("letters/<int:pk>/case/", letters.letter_to_case, "letter-case"),
     # Case files.
     _p("cases/", cases.case_list, "case-list"),
+    _p("cases/settings/", crisis.crisis_settings, "crisis-settings"),
     _p("cases/new/", cases.case_new, "case-new"),
     _p("cases/from-alert/<int:alert_pk>/", cases.case_from_alert, "case-from-alert"),
     _p("cases/<int:pk>/", cases.case_detail, "case-detail"),
