@@ -214,6 +214,16 @@ def load(school):
         category="情绪困扰",
         origin=Origin.REFERRAL,
     )
+    # Tomorrow morning a walk-in the head counselor took: its home panel shows it.
+    booking(
+        counselor,
+        others[3],
+        today + datetime.timedelta(days=1),
+        10,
+        S.CONFIRMED,
+        category="情绪困扰",
+        origin=Origin.WALK_IN,
+    )
     TalkRequest.objects.create(
         school=school,
         student=others[4],

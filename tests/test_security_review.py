@@ -70,6 +70,7 @@ from lectures.models import (
     Venue,
 )
 from reports.models import CalendarToken
+from tests.consultations import crawl as consultations_crawl
 from tests.factories import (
     DepartmentFactory,
     RoleFactory,
@@ -263,6 +264,7 @@ class World:
             "entry": entry,
             "award": Award.objects.filter(contest=entry.contest).first(),
             "notification": Notification.objects.filter(recipient=self.counselor).first(),
+            **consultations_crawl.demo_objects(self.school),
         }
 
     def _other_school(self):
@@ -377,6 +379,7 @@ class World:
             "entry": entry,
             "award": Award.objects.create(contest=contest, entry=entry, title="一等奖"),
             "notification": Notification.objects.filter(recipient=counselor).first(),
+            **consultations_crawl.other_objects(school, counselor, member_student),
         }
 
 
@@ -533,6 +536,7 @@ def path_kwargs(o):
             "password_reset_confirm": [{"uidb64": "MQ", "token": "set-password"}],
         }
     )
+    result.update(consultations_crawl.path_kwargs(o))
     return result
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consultations.hours.models import Channel
 from consultations.room.models import ReasonCategory, Room
@@ -98,7 +99,8 @@ class Booking(AuditedModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for confirmation")
         CONFIRMED = "confirmed", _("Confirmed")
-        ATTENDED = "attended", _("Attended")
+        # "Attended" alone is the lectures' attendance figure (出勤人次) in Chinese.
+        ATTENDED = "attended", pgettext_lazy("booking status", "Attended")
         NO_SHOW = "no_show", _("Did not come")
         CANCELLED = "cancelled", _("Cancelled")
         DECLINED = "declined", _("Declined by the counselor")

@@ -123,3 +123,38 @@ def test_home_panels_use_a_fixed_number_of_queries(world, client, django_assert_
     with CaptureQueriesContext(connection) as large:
         client.get(reverse("home"))
     assert len(large) == len(small)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "consultations:booking-list",
+        "consultations:week",
+        "consultations:inbox",
+    ],
+)
+def test_counselor_pages_use_a_fixed_number_of_queries(world, client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from consultations.online import services as online
+
+    address = reverse(url) + "?scope=all&start=2026-11-23&counselor=all"
+    # The small world has one of each, so that no page skips its list's query.
+    world.booking(starts_at=at(THURSDAY, 15))
+    online.start_thread(
+        world.student.user, counselor_id=world.counselor.pk, subject="主题", body="你好"
+    )
+    client.force_login(world.head)
+    client.get(address)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(address).status_code == 200
+    for n in range(6):
+        pupil = world.pupil(f"c-many{n}", f"同学{n}")
+        world.booking(starts_at=at(THURSDAY, 9 + n), student=pupil)
+        online.start_thread(
+            pupil.user, counselor_id=world.counselor.pk, subject="主题", body="你好"
+        )
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(address).status_code == 200
+    assert len(large) == len(small), url

@@ -1,0 +1,91 @@
+"""The consultation room's objects for the security review's crawl of every URL
+(tests/test_security_review.py): one of each kind per school, and their path arguments."""
+
+import datetime
+
+from django.utils import timezone
+
+from consultations.booking.models import Booking, TalkRequest
+from consultations.hours.models import CounselorHours, HoursException
+from consultations.online.models import Message, Thread
+from consultations.room.models import ReasonCategory, Room
+
+
+def demo_objects(school):
+    """The demo's own consultation objects (consultations/demo.py made them)."""
+    return {
+        "c_booking": Booking.objects.filter(school=school).order_by("pk").first(),
+        "c_thread": Thread.objects.filter(school=school).order_by("pk").first(),
+        "c_talk": TalkRequest.objects.filter(school=school).order_by("pk").first(),
+        "c_hours": CounselorHours.objects.filter(school=school).order_by("pk").first(),
+        "c_exception": HoursException.objects.filter(school=school).order_by("pk").first(),
+        "c_category": ReasonCategory.objects.filter(school=school).order_by("pk").first(),
+        "c_room": Room.objects.filter(school=school).order_by("pk").first(),
+    }
+
+
+def other_objects(school, counselor, student):
+    """The same kinds in another school, each named so that a leak shows ("外校")."""
+    category = ReasonCategory.objects.create(school=school, name="外校咨询主题")
+    room = Room.objects.create(school=school, name="外校咨询室")
+    starts = timezone.now() + datetime.timedelta(days=3)
+    booking = Booking.objects.create(
+        school=school,
+        student=student,
+        counselor=counselor,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=1),
+        channel="in_person",
+        category=category,
+        reason="外校学生的咨询原因",
+        booked_by=counselor,
+    )
+    thread = Thread.objects.create(
+        school=school, student=student, counselor=counselor, subject="外校网络咨询"
+    )
+    Message.objects.create(thread=thread, author=counselor, from_counselor=True, body="外校消息")
+    return {
+        "c_booking": booking,
+        "c_thread": thread,
+        "c_talk": TalkRequest.objects.create(
+            school=school, student=student, channel="phone", reason="外校的聊聊请求"
+        ),
+        "c_hours": CounselorHours.objects.create(
+            school=school,
+            counselor=counselor,
+            weekday=1,
+            starts_at=datetime.time(9),
+            ends_at=datetime.time(11),
+        ),
+        "c_exception": HoursException.objects.create(
+            school=school,
+            counselor=counselor,
+            starts_on=timezone.localdate(),
+            ends_on=timezone.localdate(),
+            note="外校请假",
+        ),
+        "c_category": category,
+        "c_room": room,
+    }
+
+
+def path_kwargs(o):
+    pk = {
+        "consultations:booking-detail": o["c_booking"],
+        "consultations:category-toggle": o["c_category"],
+        "consultations:room-toggle": o["c_room"],
+        "consultations:hours-edit": o["c_hours"],
+        "consultations:hours-end": o["c_hours"],
+        "consultations:exception-delete": o["c_exception"],
+        "consultations:request-answer": o["c_talk"],
+        "consultations:request-withdraw": o["c_talk"],
+        "consultations:thread-detail": o["c_thread"],
+        "consultations:thread-link": o["c_thread"],
+        "consultations:thread-close": o["c_thread"],
+    }
+    result = {name: [{"pk": obj.pk}] for name, obj in pk.items()}
+    result["consultations:booking-action"] = [
+        {"pk": o["c_booking"].pk, "action": action}
+        for action in ("confirm", "cancel", "attended", "no-show")
+    ]
+    return result
