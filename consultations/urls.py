@@ -2,7 +2,10 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 
 from consultations.booking import views as booking
+from consultations.cases import views as cases
+from consultations.crisis import views as crisis
 from consultations.hours import views as hours
+from consultations.letters import views as letters
 from consultations.online import views as online
 from consultations.room import views as room
 
@@ -46,4 +49,20 @@ urlpatterns = [
     _p("online/<int:pk>/", online.thread_detail, "thread-detail"),
     _p("online/<int:pk>/link/", online.thread_link, "thread-link"),
     _p("online/<int:pk>/close/", online.thread_close, "thread-close"),
+    # Letters: writing and picking up are public (the views say so); the rest for counselors.
+    path("letters/write/", letters.letter_write, name="letter-write"),
+    path("letters/pickup/", letters.letter_pickup, name="letter-pickup"),
+    _p("letters/mine/", letters.my_letters, "my-letters"),
+    _p("letters/", letters.letter_list, "letter-list"),
+    _p("letters/<int:pk>/", letters.letter_detail, "letter-detail"),
+    _p("letters/<int:pk>/publish/", letters.letter_publish, "letter-publish"),
+    _p("letters/<int:pk>/case/", letters.letter_to_case, "letter-case"),
+    # Case files.
+    _p("cases/", cases.case_list, "case-list"),
+    _p("cases/settings/", crisis.crisis_settings, "crisis-settings"),
+    _p("cases/new/", cases.case_new, "case-new"),
+    _p("cases/from-alert/<int:alert_pk>/", cases.case_from_alert, "case-from-alert"),
+    _p("cases/<int:pk>/", cases.case_detail, "case-detail"),
+    _p("cases/<int:pk>/break-glass/", cases.case_break_glass, "case-break-glass"),
+    _p("cases/<int:pk>/<slug:action>/", cases.case_action, "case-action"),
 ]

@@ -310,3 +310,10 @@ INPUT_MAX_FIELD_CHARS = env.int("INPUT_MAX_FIELD_CHARS", default=30000)
 
 # Roster imports larger than this are refused with a clear message.
 ROSTER_IMPORT_MAX_ROWS = env.int("ROSTER_IMPORT_MAX_ROWS", default=20000)
+
+# The consultation room: days a letter waits at most for its reply, hours a break-the-glass
+# grant lasts, letters one address may post per hour (the address is only hashed into a
+# cache key, never stored).
+LETTER_REPLY_DAYS = env.int("LETTER_REPLY_DAYS", default=3)
+BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=4)
+LETTER_RATE_PER_HOUR = env.int("LETTER_RATE_PER_HOUR", default=5)

@@ -96,7 +96,11 @@ NOTE_OTHER_SCHOOL = "外校关注密文丁：夜里失眠"
 NOTE_DEMO = "想家，常一个人待在宿舍，吃饭少。"
 # Not tier 3, but read by counselors only: a student's comment in lecture feedback.
 NOTE_FEEDBACK = "反馈评论密文戊：同桌最近总说不想活了"
+# A consultation case's concerns and note, and a letter to the room (consultations).
+NOTE_CASE = "个案密文己：面谈中谈到自伤"
+NOTE_LETTER = "来信密文庚：晚上一个人在天台"
 NOTES = [NOTE_IMMEDIATE, NOTE_FOLLOW_UP, NOTE_TALK, NOTE_OTHER_SCHOOL, NOTE_DEMO, NOTE_FEEDBACK]
+NOTES += [NOTE_CASE, NOTE_LETTER]
 
 # Every name of the second school carries this; no page of the demo school may show it.
 OTHER_SCHOOL = "外校"
@@ -237,7 +241,11 @@ class World:
             lecture_session=session, satisfaction=2, wish=NOTE_FEEDBACK, device="0" * 64
         )
         issue = BulletinIssue.objects.filter(school=self.school).first()
+        reported = Student.objects.get(pk=self.report.student_pk)
+        case, cons_letter = _consultation(self.school, reported, self.counselor)
         return {
+            "case": case,
+            "cons_letter": cons_letter,
             "school": self.school,
             "semester": s,
             "department": self.focus.department,
@@ -343,7 +351,10 @@ class World:
         )
         ContestJudge.objects.create(contest=contest, judge=counselor)
         notify([counselor], "counseling.notice", "外校的通知", "外校正文")
+        case, cons_letter = _consultation(school, named, counselor)
         return {
+            "case": case,
+            "cons_letter": cons_letter,
             "school": school,
             "semester": semester,
             "department": department,
@@ -387,6 +398,26 @@ class World:
             "report_version": start_report(counselor, semester).versions.get(status="draft"),
             **consultations_crawl.other_objects(school, counselor, member_student),
         }
+
+
+def _consultation(school, student, counselor):
+    """A case with a signed note and a letter to the room, both carrying a marker."""
+    from consultations.cases import services as cases
+    from consultations.letters import services as letters
+
+    case = cases.open_case(
+        counselor,
+        student,
+        origin="self",
+        concern="mood",
+        risk="orange",
+        rating=3,
+        concerns=NOTE_CASE,
+    )
+    cases.sign_note(cases.add_note(case, counselor, NOTE_CASE), counselor)
+    letter, _code = letters.write_letter(school, NOTE_LETTER)
+    letters.reply(letter, counselor, NOTE_LETTER)
+    return case, letter
 
 
 @pytest.fixture
@@ -488,6 +519,11 @@ def path_kwargs(o):
         "exports:job-status": o["export_job"],
         "exports:job-retry": o["export_job"],
         "exports:download": o["export_job"],
+        "consultations:case-detail": o["case"],
+        "consultations:case-break-glass": o["case"],
+        "consultations:letter-detail": o["cons_letter"],
+        "consultations:letter-publish": o["cons_letter"],
+        "consultations:letter-case": o["cons_letter"],
         "notifications:open": o["notification"],
     }
     result = {name: [{"pk": obj.pk}] for name, obj in pk.items()}
@@ -530,6 +566,8 @@ def path_kwargs(o):
                 {"pk": o["report_version"].pk, "fmt": "pdf"},
                 {"pk": o["report_version"].pk, "fmt": "xlsx"},
             ],
+            "consultations:case-action": [{"pk": o["case"].pk, "action": "note"}],
+            "consultations:case-from-alert": [{"alert_pk": a.pk} for a in o["alerts"][:1]],
             "password_reset_confirm": [{"uidb64": "MQ", "token": "set-password"}],
         }
     )
