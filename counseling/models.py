@@ -27,6 +27,16 @@ class User(AbstractUser):
         default=False,
         help_text=_("Set for accounts created with a one-time password."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_(
+            "The language of the portal, e-mails and the calendar feed for this person; "
+            "empty: the portal's own (Chinese)."
+        ),
+    )
 
     objects = UserManager()
 
