@@ -22,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from counseling import audit
 from counseling.models import Department, SchoolClass, Student
+from counseling.xlsx import workbook_bytes
 
 # Column key → accepted header texts, compared after normalise_header (NFKC, no spaces,
 # lower case, no trailing colon or required-marker).
@@ -590,9 +591,7 @@ def template_workbook():
         [_("性别: 男 or 女. 外地生: 是 or 否 (or a 生源地 column instead). 入学年份 optional.")]
     )
     notes.column_dimensions["A"].width = 16
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book, title=_("Roster"))
 
 
 def template_csv():

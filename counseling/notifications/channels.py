@@ -14,9 +14,13 @@ import urllib.parse
 import urllib.request
 
 from django.conf import settings
-from django.core.mail import get_connection, send_mail
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.message import make_msgid
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from counseling.templatetags.portal import colon
 
 WEBHOOK_TIMEOUT = 5  # seconds; a robot that does not answer by then has failed
 EMAIL_TIMEOUT = 10  # seconds, when settings.EMAIL_TIMEOUT leaves SMTP waiting forever
@@ -43,27 +47,54 @@ def _portal_language():
     return translation.override(settings.LANGUAGE_CODE)
 
 
+def portal_domain():
+    """The portal's host name from PORTAL_BASE_URL, for Message-IDs (never "localhost")."""
+    host = urllib.parse.urlsplit(getattr(settings, "PORTAL_BASE_URL", "") or "").hostname
+    return host or "counseling-portal.invalid"
+
+
 def send_email(notification, delivery=None):
+    """A plain-text and an HTML part, in the recipient's language, marked as automatic
+    (Auto-Submitted, so that out-of-office replies stay away), with a Message-ID of the
+    portal's own domain."""
     user = notification.recipient
     if not user.email:
         raise PermanentDeliveryError(_("The recipient has no e-mail address."))
-    with _portal_language():
-        lines = [notification.body] if notification.body else []
+    with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
         link = absolute_url(notification.url)
+        footer = _("You can choose which notifications reach you by e-mail in the portal.")
+        subject = f"{colon(_('Counseling portal'))}{notification.title}"
+        lines = [notification.body] if notification.body else []
         if link:
             lines.append(link)
-        lines.append("")
-        lines.append(_("You can choose which notifications reach you by e-mail in the portal."))
-        subject = f"{_('Counseling portal')}: {notification.title}"
-    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or EMAIL_TIMEOUT
-    try:
-        send_mail(
-            subject,
-            "\n\n".join(lines).strip() + "\n",
-            None,
-            [user.email],
-            connection=get_connection(timeout=timeout),
+        lines += ["", footer]
+        text = "\n\n".join(lines).strip() + "\n"
+        html = render_to_string(
+            "notifications/email.html",
+            {
+                "notification": notification,
+                "link": link,
+                "footer": footer,
+                "subject": subject,
+                "language": translation.get_language(),
+            },
         )
+    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or EMAIL_TIMEOUT
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        None,
+        [user.email],
+        connection=get_connection(timeout=timeout),
+        headers={
+            "Message-ID": make_msgid("notification", domain=portal_domain()),
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
     except Exception as exc:  # SMTP and socket errors alike: try again later
         raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
 
