@@ -29,3 +29,11 @@ def test_favicon(client):
     assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
     page = client.get(reverse("login")).content.decode()
     assert 'rel="icon"' in page
+
+
+def test_the_liaisons_answer_is_not_labelled_reason():
+    from committees.forms_barometer import SuggestionAnswerForm
+
+    with translation.override("zh-hans"):
+        label = str(SuggestionAnswerForm().fields["answer"].label)
+    assert label != "原因" and label == "答复"
