@@ -217,11 +217,15 @@ class SuggestionAnswerForm(forms.Form):
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
     )
+    # Not "Reason": an adopted suggestion gets an answer too (how it is taken up).
     answer = forms.CharField(
-        label=_("Reason"),
+        label=_("Answer"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("The class's committee member reads this answer."),
+        help_text=_(
+            "How the department takes it up, or why not. "
+            "The class's committee member reads this answer."
+        ),
     )
 
 

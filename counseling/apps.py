@@ -8,3 +8,26 @@ class CounselingConfig(AppConfig):
 
     def ready(self):
         from counseling import signals  # noqa: F401
+
+        _name_axes_models()
+
+
+def _name_axes_models():
+    """django-axes ships no Chinese names for its tables: the admin would show
+    "Access attempts" in a Chinese portal."""
+    from django.apps import apps
+
+    names = {
+        "AccessAttempt": (_("failed sign-in attempt"), _("failed sign-in attempts")),
+        "AccessFailureLog": (_("sign-in failure"), _("sign-in failures")),
+        "AccessLog": (_("sign-in record"), _("sign-in records")),
+        "AccessAttemptExpiration": (
+            _("sign-in lock expiry"),
+            _("sign-in lock expiries"),
+        ),
+    }
+    if not apps.is_installed("axes"):
+        return
+    for model in apps.get_app_config("axes").get_models():
+        if model.__name__ in names:
+            model._meta.verbose_name, model._meta.verbose_name_plural = names[model.__name__]

@@ -3,7 +3,16 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from counseling.models import Department, Role, SchoolClass, Semester, SemesterBreak, Student
+from counseling.models import (
+    Department,
+    Role,
+    School,
+    SchoolClass,
+    Semester,
+    SemesterBreak,
+    Student,
+)
+from counseling.roster import FORMATS
 
 
 class DateInput(forms.DateInput):
@@ -196,14 +205,24 @@ class RoleForm(ScopedFormMixin, forms.ModelForm):
 class RosterImportForm(forms.Form):
     file = forms.FileField(
         label=_("Roster file"),
-        help_text=_("An .xlsx or .csv file with one sheet, in the layout of the template."),
+        help_text=_(
+            "An .xlsx, .xls, .ods or .csv file; the first sheet is read, its header may sit "
+            "below a title row."
+        ),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not (name.endswith(".xlsx") or name.endswith(".csv")):
-            raise forms.ValidationError(_("Please upload an .xlsx or .csv file."))
+        if not upload.name.lower().endswith(FORMATS):
+            raise forms.ValidationError(_("Please upload an .xlsx, .xls, .ods or .csv file."))
         if upload.size > 10 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 10 MB."))
         return upload
+
+
+class RosterSettingsForm(forms.ModelForm):
+    """The school's own settings that the roster import reads."""
+
+    class Meta:
+        model = School
+        fields = ["home_region", "student_number_pattern"]

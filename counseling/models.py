@@ -1,6 +1,7 @@
 """The core: the school network, semesters and their teaching weeks, people and roles."""
 
 import datetime
+import re
 
 import rules
 from django.conf import settings
@@ -25,6 +26,16 @@ class User(AbstractUser):
         _("must change password"),
         default=False,
         help_text=_("Set for accounts created with a one-time password."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_(
+            "The language of the portal, e-mails and the calendar feed for this person; "
+            "empty: the portal's own (Chinese)."
+        ),
     )
 
     objects = UserManager()
@@ -65,10 +76,37 @@ class ActiveQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
+def validate_pattern(value):
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValidationError(_("Not a valid pattern: %(error)s") % {"error": exc}) from exc
+
+
 class School(AuditedModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    home_region = models.CharField(
+        _("home city or province"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The school's own city or province, for rosters that give 生源地 instead of 外地生: "
+            "a student whose 生源地 names none of these is from out of town. Separate several "
+            "names with commas, e.g. 宁波,鄞州."
+        ),
+    )
+    student_number_pattern = models.CharField(
+        _("student number pattern"),
+        max_length=100,
+        blank=True,
+        validators=[validate_pattern],
+        help_text=_(
+            "A regular expression every student number must match, e.g. \\d{10} for ten digits. "
+            "Empty: letters and digits, at most 30."
+        ),
+    )
 
     class Meta:
         verbose_name = _("school")

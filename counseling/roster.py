@@ -1,51 +1,76 @@
-"""Roster import: a school's student list from an .xlsx or .csv file, all or nothing.
+"""Roster import: a school's student list from a spreadsheet or a CSV file, all or nothing.
 
-Every row is checked before anything is written; one bad row and nothing is imported,
-and the counselor sees every bad row with its number and the reason. Writes are in bulk
-so that a 5,000-row file takes seconds.
+Files come as schools have them: a title row or two above the header, spaced or synonym
+headers, full-width digits, a signature line at the bottom, old .xls from a 学籍 system.
+Every row is checked and the counselor sees a preview (created, updated, skipped, new
+classes) before anything is written; one bad row and nothing is imported. Writes are in
+bulk so that a 5,000-row file takes seconds.
 """
 
 import csv
+import difflib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from counseling import audit
 from counseling.models import Department, SchoolClass, Student
+from counseling.xlsx import workbook_bytes
 
-# Column key → accepted header texts (Chinese first, as in the template).
+# Column key → accepted header texts, compared after normalise_header (NFKC, no spaces,
+# lower case, no trailing colon or required-marker).
 COLUMNS = {
-    "department": ("专业科", "专业部", "系部", "department"),
-    "class": ("班级", "class"),
-    "student_number": ("学号", "student number", "student_number"),
-    "name": ("姓名", "name"),
+    "department": ("专业科", "专业部", "系部", "专业", "系", "部门", "department"),
+    "class": ("班级", "班级名称", "班名", "行政班", "class"),
+    "student_number": ("学号", "学籍号", "学生学号", "student number", "student_number"),
+    "name": ("姓名", "学生姓名", "name", "student name"),
     "gender": ("性别", "gender"),
-    "out_of_town": ("外地生", "外地", "是否外地", "out of town", "out_of_town"),
-    "enrolment_year": ("入学年份", "enrolment year", "enrolment_year"),
+    "out_of_town": (
+        "外地生",
+        "外地",
+        "是否外地",
+        "是否外地生",
+        "out of town",
+        "out_of_town",
+    ),
+    "origin": ("生源地", "生源所在地", "origin"),
+    "enrolment_year": ("入学年份", "入学年", "enrolment year", "enrolment_year"),
 }
-REQUIRED = ("department", "class", "student_number", "name", "gender", "out_of_town")
+REQUIRED = ("department", "class", "student_number", "name", "gender")
+# The label a person reads is the header the file must carry (姓名, not the model's 名称).
 COLUMN_LABELS = {
-    "department": gettext_lazy("department"),
-    "class": gettext_lazy("class"),
-    "student_number": gettext_lazy("student number"),
-    "name": gettext_lazy("name"),
-    "gender": gettext_lazy("gender"),
-    "out_of_town": gettext_lazy("from out of town"),
-    "enrolment_year": gettext_lazy("enrolment year"),
+    "department": pgettext_lazy("roster column", "department"),
+    "class": pgettext_lazy("roster column", "class"),
+    "student_number": pgettext_lazy("roster column", "student number"),
+    "name": pgettext_lazy("roster column", "name"),
+    "gender": pgettext_lazy("roster column", "gender"),
+    "out_of_town": pgettext_lazy("roster column", "from out of town"),
+    "origin": pgettext_lazy("roster column", "place of origin"),
+    "enrolment_year": pgettext_lazy("roster column", "enrolment year"),
 }
+FORMATS = (".xlsx", ".xls", ".xlsm", ".xlsb", ".ods", ".csv")
+HEADER_SEARCH_ROWS = 10
 TEMPLATE_HEADER = ["专业科", "班级", "学号", "姓名", "性别", "外地生", "入学年份"]
 TEMPLATE_EXAMPLE = ["信息技术科", "2026级计算机1班", "20269999", "张三", "男", "是", "2026"]
 
 GENDERS = {"男": "M", "m": "M", "male": "M", "女": "F", "f": "F", "female": "F"}
-YES = {"是", "y", "yes", "true", "1", "外地"}
-NO = {"否", "n", "no", "false", "0", "本地"}
+YES = {"是", "y", "yes", "true", "1", "外地", "√"}
+NO = {"否", "n", "no", "false", "0", "本地", "×"}
 YEAR_IN_NAME = re.compile(r"^\s*(\d{4}|\d{2})\s*级?")
+DEFAULT_NUMBER = re.compile(r"[A-Za-z0-9-]{1,30}")
+SCIENTIFIC = re.compile(r"\d+(\.\d+)?e[+-]?\d+", re.IGNORECASE)
+# A row below the header with no student number and no name, naming one of these, is a
+# footer or note ("班主任签字：", "注：…", "合计 52 人"), skipped and listed in the preview.
+FOOTER = re.compile(r"签字|签名|签章|盖章|制表|填表|审核|备注|注[:：]|^注|说明|合计|共计|总计|日期")
+HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff·]"
+SPACE_IN_NAME = re.compile(rf"(?<={HAN})\s+(?={HAN})")
 
 
 class RosterFileError(Exception):
@@ -66,35 +91,64 @@ class ImportResult:
     departments_created: int = 0
     classes_created: int = 0
     rows: int = 0
+    skipped: list = field(default_factory=list)
 
     @property
     def ok(self):
         return not self.errors
 
 
-def _cell(value):
+@dataclass
+class Parsed:
+    rows: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    header_row: int = 0
+
+
+def normalise(value):
+    """The text of a cell: NFKC (full-width digits and letters), spaces trimmed and collapsed."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    if hasattr(value, "isoformat"):
+        value = value.isoformat()
+    text = unicodedata.normalize("NFKC", str(value))
+    return " ".join(text.split())
 
 
-def read_rows(upload):
-    """(row number, list of cell texts) for every row, the header first."""
-    name = upload.name.lower()
-    if name.endswith(".xlsx"):
-        import openpyxl
+def normalise_name(text):
+    """A person's name without the spaces schools type inside Chinese names (张　伟 → 张伟)."""
+    return SPACE_IN_NAME.sub("", normalise(text))
 
-        try:
-            book = openpyxl.load_workbook(upload, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise RosterFileError(_("The file is not a readable .xlsx workbook.")) from exc
-        sheet = book.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell(v) for v in row]
-        book.close()
-        return
+
+def normalise_header(text):
+    return re.sub(r"\s+", "", normalise(text)).lower().rstrip(":：*＊")
+
+
+def _read_spreadsheet(upload):
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(upload)
+        sheet = book.get_sheet_by_index(0)
+        # skip_empty_area=False keeps the sheet's own row numbers for the messages.
+        table = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises several kinds for a broken or locked file
+        raise RosterFileError(
+            _(
+                "The file cannot be read as a spreadsheet. Open it in Excel or WPS and save it "
+                "again as .xlsx (or .csv)."
+            )
+        ) from exc
+    for number, row in enumerate(table, start=1):
+        yield number, [normalise(v) for v in row]
+
+
+def _read_csv(upload):
     raw = upload.read()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -104,24 +158,61 @@ def read_rows(upload):
             continue
     else:
         raise RosterFileError(_("The CSV file is neither UTF-8 nor GBK text."))
+    if "\x00" in text:
+        raise RosterFileError(_("The CSV file is neither UTF-8 nor GBK text."))
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        yield number, [_cell(v) for v in row]
+        yield number, [normalise(v) for v in row]
 
 
-def _header_map(header):
-    wanted = {alias.lower(): key for key, aliases in COLUMNS.items() for alias in aliases}
+def read_rows(upload):
+    """(row number, list of normalised cell texts) for every row of the first sheet."""
+    name = upload.name.lower()
+    if name.endswith(".csv"):
+        return _read_csv(upload)
+    if name.endswith(FORMATS):
+        return _read_spreadsheet(upload)
+    raise RosterFileError(_("Please upload an .xlsx, .xls, .ods or .csv file."))
+
+
+def _positions(cells):
+    wanted = {normalise_header(alias): key for key, aliases in COLUMNS.items() for alias in aliases}
     positions = {}
-    for index, text in enumerate(header):
-        key = wanted.get(text.strip().lower())
+    for index, text in enumerate(cells):
+        key = wanted.get(normalise_header(text))
         if key and key not in positions:
             positions[key] = index
-    missing = [str(COLUMN_LABELS[k]) for k in REQUIRED if k not in positions]
-    if missing:
-        raise RosterFileError(
-            _("The first row must name the columns; missing: %(columns)s.")
-            % {"columns": "、".join(missing)}
-        )
     return positions
+
+
+def _missing(positions):
+    missing = [str(COLUMN_LABELS[k]) for k in REQUIRED if k not in positions]
+    if "out_of_town" not in positions and "origin" not in positions:
+        missing.append(str(COLUMN_LABELS["out_of_town"]))
+    return missing
+
+
+def find_header(rows):
+    """The first row within the first few that names every required column."""
+    best = None
+    for number, cells in rows:
+        if any(cells):
+            positions = _positions(cells)
+            missing = _missing(positions)
+            if not missing:
+                return number, positions
+            if best is None or len(missing) < len(best):
+                best = missing
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    if best is None:
+        raise RosterFileError(_("The file is empty."))
+    raise RosterFileError(
+        _(
+            "No row among the first %(n)s names the columns; missing: %(columns)s. "
+            "The header needs 专业科, 班级, 学号, 姓名, 性别 and 外地生 (or 生源地)."
+        )
+        % {"n": HEADER_SEARCH_ROWS, "columns": "、".join(best)}
+    )
 
 
 def _default_year():
@@ -141,29 +232,93 @@ def _year_from(text, class_name):
     return _default_year()
 
 
-def parse(upload):
-    """Checked rows and every error; nothing is written."""
-    rows, errors = [], []
+def _home_regions(school):
+    text = normalise(getattr(school, "home_region", "") or "")
+    return [r for r in re.split(r"[,，、;；\s]+", text) if r]
+
+
+def _number_problem(number, school):
+    if SCIENTIFIC.fullmatch(number):
+        return _(
+            "student number “%(v)s” looks like a number Excel turned into %(v)s: format the "
+            "学号 column as text, type the numbers again and save"
+        ) % {"v": number}
+    pattern = getattr(school, "student_number_pattern", "") or ""
+    if pattern:
+        if not re.fullmatch(pattern, number):
+            return _("student number “%(v)s” does not match the school's pattern %(p)s") % {
+                "v": number,
+                "p": pattern,
+            }
+    elif not DEFAULT_NUMBER.fullmatch(number):
+        return _("student number “%(v)s” may hold only letters and digits") % {"v": number}
+    return None
+
+
+def _is_example(value):
+    return [
+        value.get("department"),
+        value.get("class"),
+        value.get("student_number"),
+        value.get("name"),
+    ] == TEMPLATE_EXAMPLE[:4]
+
+
+def parse(upload, school=None):
+    """Checked rows and every error; nothing is written. Returns (rows, errors)."""
+    parsed = parse_file(upload, school)
+    return parsed.rows, parsed.errors
+
+
+def parse_file(upload, school=None):
+    """Checked rows, errors and skipped rows (footers, the template's example)."""
+    parsed = Parsed()
     iterator = read_rows(upload)
-    header = None
+    head = []
     for number, cells in iterator:
-        if any(cells):
-            header = (number, cells)
+        head.append((number, cells))
+        if number >= HEADER_SEARCH_ROWS:
             break
-    if header is None:
-        raise RosterFileError(_("The file is empty."))
-    positions = _header_map(header[1])
+    parsed.header_row, positions = find_header(head)
+    regions = _home_regions(school)
+    if "out_of_town" not in positions and not regions:
+        raise RosterFileError(
+            _(
+                "The file gives 生源地 but not 外地生. Set the school's own city or province "
+                "below (本校所在地) so that the portal can tell who is from out of town, or "
+                "add a 外地生 column (是/否)."
+            )
+        )
     seen = {}
     limit = settings.ROSTER_IMPORT_MAX_ROWS
-    for number, cells in iterator:
+    remaining = ((n, c) for n, c in head if n > parsed.header_row)
+
+    def all_rows():
+        yield from remaining
+        yield from iterator
+
+    for number, cells in all_rows():
         if not any(cells):
             continue
-        if len(rows) + len(errors) >= limit:
+        if len(parsed.rows) + len(parsed.errors) >= limit:
             raise RosterFileError(_("The file has more than %(n)s rows.") % {"n": limit})
         value = {k: (cells[i] if i < len(cells) else "") for k, i in positions.items()}
-        missing = [str(COLUMN_LABELS[k]) for k in REQUIRED if not value.get(k)]
+        value["name"] = SPACE_IN_NAME.sub("", value.get("name", ""))
+        value["student_number"] = value.get("student_number", "").replace(" ", "")
+        if not value["student_number"] and not value["name"]:
+            text = " ".join(c for c in cells if c)
+            if FOOTER.search(text) or sum(1 for c in cells if c) == 1:
+                parsed.skipped.append(
+                    RowError(number, _("a note or signature row: “%(t)s”") % {"t": text[:40]})
+                )
+                continue
+        if _is_example(value):
+            parsed.skipped.append(RowError(number, _("the template's example row")))
+            continue
+        needed = list(REQUIRED) + ["out_of_town" if "out_of_town" in positions else "origin"]
+        missing = [str(COLUMN_LABELS[k]) for k in needed if not value.get(k)]
         if missing:
-            errors.append(
+            parsed.errors.append(
                 RowError(number, _("missing %(fields)s") % {"fields": "、".join(missing)})
             )
             continue
@@ -171,11 +326,16 @@ def parse(upload):
         gender = GENDERS.get(value["gender"].lower())
         if gender is None:
             reasons.append(_("unknown gender “%(v)s” (use 男 or 女)") % {"v": value["gender"]})
-        flag = value["out_of_town"].lower()
-        if flag not in YES and flag not in NO:
-            reasons.append(
-                _("unknown out-of-town value “%(v)s” (use 是 or 否)") % {"v": value["out_of_town"]}
-            )
+        if "out_of_town" in positions:
+            flag = value["out_of_town"].lower()
+            if flag not in YES and flag not in NO:
+                reasons.append(
+                    _("unknown out-of-town value “%(v)s” (use 是 or 否)")
+                    % {"v": value["out_of_town"]}
+                )
+            out_of_town = flag in YES
+        else:
+            out_of_town = not any(region in value["origin"] for region in regions)
         year = _year_from(value.get("enrolment_year", ""), value["class"])
         if year is None:
             reasons.append(_("unknown enrolment year “%(v)s”") % {"v": value["enrolment_year"]})
@@ -187,6 +347,10 @@ def parse(upload):
             or len(value["department"]) > 60
         ):
             reasons.append(_("a value is too long"))
+        else:
+            problem = _number_problem(number_text, school)
+            if problem:
+                reasons.append(problem)
         if number_text in seen:
             reasons.append(
                 _("student number %(num)s appears twice in the file (also row %(row)s)")
@@ -195,9 +359,9 @@ def parse(upload):
         else:
             seen[number_text] = number
         if reasons:
-            errors.append(RowError(number, "；".join(reasons)))
+            parsed.errors.append(RowError(number, "；".join(reasons)))
             continue
-        rows.append(
+        parsed.rows.append(
             {
                 "row": number,
                 "department": value["department"],
@@ -206,28 +370,85 @@ def parse(upload):
                 "student_number": number_text,
                 "name": value["name"],
                 "gender": gender,
-                "out_of_town": flag in YES,
+                "out_of_town": out_of_town,
             }
         )
-    return rows, errors
+    return parsed
 
 
-def import_roster(school, upload, actor, request=None):
-    """Check the whole file; if every row is good, create and update in one transaction."""
-    result = ImportResult()
-    try:
-        rows, errors = parse(upload)
-    except RosterFileError as exc:
-        result.errors = [RowError(0, str(exc))]
-        return result
-    result.rows = len(rows) + len(errors)
-    if errors:
-        result.errors = errors
-        return result
-    if not rows:
-        result.errors = [RowError(0, _("The file has no students below its header."))]
-        return result
+@dataclass
+class Preview:
+    """What an import of these rows would do, computed with a fixed number of queries."""
 
+    rows: list
+    skipped: list
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: int = 0
+    new_departments: list = field(default_factory=list)
+    new_classes: list = field(default_factory=list)
+
+
+def preview(school, rows, skipped=()):
+    result = Preview(rows=rows, skipped=list(skipped))
+    departments = set(Department.objects.filter(school=school).values_list("name", flat=True))
+    classes = {}
+    for dept, name in SchoolClass.objects.filter(department__school=school).values_list(
+        "department__name", "name"
+    ):
+        classes.setdefault(dept, set()).add(name)
+    all_class_names = {n for names in classes.values() for n in names}
+    students = {
+        s["student_number"]: s
+        for s in Student.objects.filter(school=school).values(
+            "student_number",
+            "name",
+            "gender",
+            "out_of_town",
+            "is_active",
+            "school_class__name",
+            "school_class__department__name",
+        )
+    }
+    new_classes = {}
+    for r in rows:
+        if r["department"] not in departments and r["department"] not in result.new_departments:
+            result.new_departments.append(r["department"])
+        key = (r["department"], r["class"])
+        if r["class"] not in classes.get(r["department"], ()) and key not in new_classes:
+            similar = difflib.get_close_matches(r["class"], all_class_names, n=1, cutoff=0.75)
+            new_classes[key] = {
+                "department": r["department"],
+                "name": r["class"],
+                "similar": similar[0] if similar else "",
+                "students": 0,
+            }
+        if key in new_classes:
+            new_classes[key]["students"] += 1
+        old = students.get(r["student_number"])
+        if old is None:
+            result.created.append(r)
+            continue
+        changes = []
+        if old["name"] != r["name"]:
+            changes.append(f"{old['name']} → {r['name']}")
+        if (old["school_class__department__name"], old["school_class__name"]) != key:
+            changes.append(f"{old['school_class__name']} → {r['class']}")
+        if old["gender"] != r["gender"] or old["out_of_town"] != r["out_of_town"]:
+            changes.append(_("gender or out-of-town"))
+        if not old["is_active"]:
+            changes.append(_("back on the roster"))
+        if changes:
+            result.updated.append({**r, "changes": "；".join(changes)})
+        else:
+            result.unchanged += 1
+    result.new_classes = list(new_classes.values())
+    return result
+
+
+def apply_rows(school, rows, actor, file_name, request=None, skipped=()):
+    """Create and update every row in one transaction (rows already checked by parse)."""
+    result = ImportResult(rows=len(rows), skipped=list(skipped))
     with transaction.atomic():
         departments = {
             d.name: d for d in Department.objects.select_for_update().filter(school=school)
@@ -307,9 +528,10 @@ def import_roster(school, upload, actor, request=None):
             school,
             request=request,
             school=school,
-            label=_("Roster: %(file)s") % {"file": upload.name},
+            label=_("Roster: %(file)s") % {"file": file_name},
             changes={
                 "rows": result.rows,
+                "rows_skipped": len(result.skipped),
                 "students_created": result.created,
                 "students_updated": result.updated,
                 "departments_created": result.departments_created,
@@ -319,28 +541,64 @@ def import_roster(school, upload, actor, request=None):
     return result
 
 
+def check(school, upload):
+    """Parse a file for the preview: (Parsed, or None with an ImportResult of errors)."""
+    result = ImportResult()
+    try:
+        parsed = parse_file(upload, school)
+    except RosterFileError as exc:
+        result.errors = [RowError(0, str(exc))]
+        return None, result
+    result.rows = len(parsed.rows) + len(parsed.errors)
+    result.skipped = parsed.skipped
+    if parsed.errors:
+        result.errors = parsed.errors
+        return None, result
+    if not parsed.rows:
+        result.errors = [RowError(0, _("The file has no students below its header."))]
+        return None, result
+    return parsed, result
+
+
+def import_roster(school, upload, actor, request=None):
+    """Check the whole file; if every row is good, create and update in one transaction."""
+    parsed, result = check(school, upload)
+    if parsed is None:
+        return result
+    return apply_rows(school, parsed.rows, actor, upload.name, request, parsed.skipped)
+
+
 def template_workbook():
+    """The header on the first sheet (学号 text for the whole column); the example elsewhere."""
     import openpyxl
 
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "名册"
     sheet.append(TEMPLATE_HEADER)
-    sheet.append(TEMPLATE_EXAMPLE)
     for column in "ABCDEFG":
         sheet.column_dimensions[column].width = 16
-    # Student numbers are text: a number format would drop leading zeros.
-    for cell in sheet["C"]:
-        cell.number_format = "@"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    # Student numbers are text for the whole column: a number format would drop leading
+    # zeros and show long numbers as 2.03E+09. A column style covers rows not yet typed.
+    sheet.column_dimensions["C"].number_format = "@"
+    sheet.freeze_panes = "A2"
+    notes = book.create_sheet("说明")
+    notes.append([_("Only the first sheet is imported. An example row:")])
+    notes.append(TEMPLATE_HEADER)
+    notes.append(TEMPLATE_EXAMPLE)
+    notes.append([])
+    notes.append(
+        [_("性别: 男 or 女. 外地生: 是 or 否 (or a 生源地 column instead). 入学年份 optional.")]
+    )
+    notes.column_dimensions["A"].width = 16
+    return workbook_bytes(book, title=_("Roster"))
 
 
 def template_csv():
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(TEMPLATE_HEADER)
+    # The example row is recognised on import and skipped (see _is_example).
     writer.writerow(TEMPLATE_EXAMPLE)
     # A BOM so that Excel on Windows opens the Chinese text correctly.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "counseling.middleware.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "counseling.middleware.BadInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -224,6 +225,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # failing channel is retried with exponential backoff (base, 2×base, …) a bounded number of
 # times before it is marked failed for the administrator.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
+# Posts per group robot in any 60 seconds, shared by every worker (WeCom and DingTalk allow 20).
+ROBOT_MESSAGES_PER_MINUTE = env.int("ROBOT_MESSAGES_PER_MINUTE", default=18)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
 

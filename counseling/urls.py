@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +45,7 @@ SIGN_IN = limit("sign-in", rate="30/10m", key="ip")(auth_views.LoginView.as_view
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("favicon.ico", lambda request: redirect(static("favicon.svg"), permanent=True)),
     path("", include((counseling_patterns, "counseling"))),
     path("notifications/", include("counseling.notifications.urls")),
     path("exports/", include("counseling.exports.urls")),

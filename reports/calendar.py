@@ -239,6 +239,23 @@ def theme_entries(user, start, end, filters):
     ]
 
 
+# A topic typed as "培训：识别心理困扰" under the label "心理委员培训" would read
+# "心理委员培训：培训：识别心理困扰": the kind word at the start of a topic is dropped.
+KIND_PREFIX = {
+    MEETING: ("例会", "单周例会", "meeting"),
+    TRAINING: ("培训", "双周培训", "training"),
+}
+
+
+def _without_kind_prefix(topic, kind):
+    text = (topic or "").strip()
+    for word in KIND_PREFIX.get(kind, ()):
+        for mark in ("：", ":", " ·", "·", "-", "—"):
+            if text.lower().startswith(f"{word}{mark}".lower()):
+                return text[len(word) + len(mark) :].strip()
+    return text
+
+
 def meeting_entries(user, start, end, filters, kinds):
     meetings = Meeting.objects.visible_to(user).filter(date__range=(start, end))
     wanted = [k for k in (MEETING, TRAINING) if k in kinds]
@@ -246,11 +263,12 @@ def meeting_entries(user, start, end, filters, kinds):
     entries = []
     for m in meetings:
         label = _("Committee meeting") if m.kind == MEETING else _("Committee training")
+        topic = _without_kind_prefix(m.topic, m.kind)
         entries.append(
             Entry(
                 kind=MEETING if m.kind == MEETING else TRAINING,
                 key=f"committee-meeting-{m.pk}",
-                title=f"{colon(label)}{m.topic}" if m.topic else label,
+                title=f"{colon(label)}{topic}" if topic else label,
                 date=m.date,
                 start=m.start_time,
                 end=m.end_time,
@@ -294,23 +312,78 @@ FEED_PAST = datetime.timedelta(days=120)
 FEED_FUTURE = datetime.timedelta(days=400)
 
 
-def ical_feed(user, *, base_url, domain, name):
-    """The user's calendar as iCalendar bytes: a window around today, times in Shanghai."""
+def feed_filters(user, query=None):
+    """What concerns the person: a member its meetings, trainings and its class's events;
+    a class teacher its class's events; a liaison its department's; a counselor (or the
+    school's administrator) everything, narrowed by ?kind= and ?department= in the link."""
+    from counseling.permissions import access_of
+
+    query = query or {}
+    access = access_of(user)
+    filters = Filters()
+    if access.counselor_school_ids or access.school_admin_school_ids:
+        kinds = [k for k in query.get("kind", "").split(",") if k in KIND_KEYS]
+        if kinds:
+            filters.kinds = kinds
+        department = query.get("department", "")
+        if department.isdigit():
+            from counseling.models import Department
+
+            filters.department = Department.objects.filter(
+                pk=int(department), school_id__in=access.school_ids
+            ).first()
+        return filters
+    if access.liaison_department_ids:
+        from counseling.models import Department
+
+        filters.department = Department.objects.filter(pk__in=access.liaison_department_ids).first()
+        filters.kinds = [LECTURE, ACTIVITY, THEME]
+        return filters
+    member = set(access.member_class_ids)
+    classes = member | set(access.teacher_class_ids) | set(access.student_class_ids)
+    filters.class_ids = frozenset(classes)
+    if not member:
+        filters.kinds = [LECTURE, ACTIVITY, THEME]
+    return filters
+
+
+def feed_entries(user, query=None):
+    today = timezone.localdate()
+    return entries_between(user, today - FEED_PAST, today + FEED_FUTURE, feed_filters(user, query))
+
+
+def feed_fingerprint(entries, language):
+    """(ETag, Last-Modified) of a feed from its entries: no need to render it to compare."""
+    import hashlib
+
+    digest = hashlib.sha256(language.encode())
+    for e in entries:
+        stamp = e.updated.isoformat() if e.updated else ""
+        digest.update(f"{e.key}|{stamp}|{e.cancelled}\n".encode())
+    updated = [e.updated for e in entries if e.updated]
+    return f'"{digest.hexdigest()[:32]}"', max(updated) if updated else None
+
+
+def ical_feed(user, *, base_url, domain, name, entries=None):
+    """The user's calendar as iCalendar bytes: a window around today, times in Shanghai.
+
+    DTSTAMP and LAST-MODIFIED are each item's last change, so that a calendar app polling
+    the feed sees the same event as long as nothing changed."""
     from icalendar import Calendar, Event
 
-    today = timezone.localdate()
-    entries = entries_between(user, today - FEED_PAST, today + FEED_FUTURE)
+    if entries is None:
+        entries = feed_entries(user)
     calendar = Calendar()
     calendar.add("prodid", "-//Counseling portal//Calendar//ZH")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
-    stamp = timezone.now()
+    fallback = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
     for entry in entries:
         event = Event()
         event.add("uid", f"{entry.key}@{domain}")
-        event.add("dtstamp", stamp)
+        event.add("dtstamp", entry.updated or fallback)
         if entry.updated:
             event.add("last-modified", entry.updated)
         event.add("summary", entry.title)

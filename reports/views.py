@@ -3,17 +3,20 @@ per-person iCalendar feed behind a secret link."""
 
 import calendar as pycalendar
 import datetime
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from counseling.models import Department, Semester
 from counseling.permissions import access_of
@@ -232,14 +235,26 @@ def link_reset(request):
     return redirect("reports:calendar-link")
 
 
+def _not_modified(request, etag, last_modified):
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        return etag in [t.strip() for t in if_none_match.split(",")] or if_none_match == "*"
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    return bool(since and last_modified and int(last_modified.timestamp()) <= since)
+
+
 # How often a feed read is written down: calendar apps poll every few minutes.
 LAST_USED_EVERY = datetime.timedelta(hours=1)
 
 
-@require_GET
+@require_safe
 def feed(request, token):
     """The iCalendar feed. Calendar apps cannot sign in: the token alone says whose it is
-    (the session, if any, is ignored). An unknown or withdrawn token is a 404."""
+    (the session, if any, is ignored). An unknown or withdrawn token is a 404.
+
+    In the person's own language, with addresses from PORTAL_BASE_URL (not the Host header,
+    or two host names give two copies of every event); an ETag and Last-Modified let a
+    polling calendar app get a 304 while nothing changed."""
     record = (
         CalendarToken.objects.select_related("user").filter(token=token).first()
         if 20 <= len(token) <= 64
@@ -253,14 +268,28 @@ def feed(request, token):
     now = timezone.now()
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_EVERY:
         CalendarToken.objects.filter(pk=record.pk).update(last_used_at=now)
-    body = calendar.ical_feed(
-        user,
-        base_url=request.build_absolute_uri("/"),
-        domain=request.get_host().split(":")[0],
-        name=_("Counseling portal · %(name)s") % {"name": user},
-    )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+    base_url = settings.PORTAL_BASE_URL or request.build_absolute_uri("/")
+    domain = urlsplit(base_url).hostname or request.get_host().split(":")[0]
+    language = user.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        entries = calendar.feed_entries(user, request.GET)
+        etag, last_modified = calendar.feed_fingerprint(entries, language)
+        if _not_modified(request, etag, last_modified):
+            response = HttpResponseNotModified()
+        else:
+            body = calendar.ical_feed(
+                user,
+                base_url=base_url,
+                domain=domain,
+                name=_("Counseling portal · %(name)s") % {"name": user},
+                entries=entries,
+            )
+            response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+            response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+            response["Content-Language"] = language
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
     response["Cache-Control"] = "private, max-age=900"
     response["X-Robots-Tag"] = "noindex, nofollow"
     # The address is the secret: do not pass it on to any page the calendar links to.

@@ -90,3 +90,12 @@ def browser_context_args(browser_context_args):
 def screenshot_dir():
     os.makedirs(SCREENSHOTS, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(autouse=True)
+def _robot_windows():
+    """Each test starts with empty group-robot send windows (robot ids are reused)."""
+    from counseling.notifications import throttle
+
+    throttle.reset()
+    yield

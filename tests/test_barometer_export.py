@@ -17,7 +17,7 @@ from committees.models import Barometer, ConcernKind, CourseSuggestion, StudentO
 from counseling.audit import AuditEntry
 from counseling.crypto import keyed_hash
 from counseling.models import Semester, Student
-from counseling.xlsx import safe_cell
+from counseling.xlsx import csv_cell, safe_cell
 from tests.board_world import NOW, World
 from tests.exports.flow import download
 from tests.factories import StudentFactory
@@ -181,11 +181,12 @@ class TestNoFormulas:
         texts = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
         for cell in texts:
             assert cell.data_type == "s"
-            assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r", "\n"))
+            if cell.value.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r", "\n")):
+                assert cell.quotePrefix, cell.value  # text, marked as text
         notes = {c.value for c in texts}
         for text in NASTY:
-            # Kept readable: the same text behind one apostrophe.
-            assert any(v.startswith("'") and v[1:].strip() == text.strip() for v in notes), text
+            # The value a person sees is the text as typed: no apostrophe added to it.
+            assert any(v.strip() == text.strip() for v in notes), text
 
     def test_negative_numbers_stay_numbers(self):
         assert safe_cell(-1) == -1
@@ -197,8 +198,8 @@ class TestNoFormulas:
 
 @pytest.mark.parametrize("text", NASTY)
 def test_safe_cell_neutralises(text):
-    value = safe_cell(text)
-    assert value.startswith("'") and value[1:] == text
+    assert safe_cell(text) == text  # the cell's text type and quote prefix do the work
+    assert csv_cell(text) == "'" + text  # a CSV has no types: the apostrophe stays there
 
 
 @pytest.mark.parametrize("text", ["晴", "a=b", "1+1", "note - ok", "'quoted", ""])
@@ -208,7 +209,7 @@ def test_safe_cell_leaves_ordinary_text(text):
 
 def test_safe_cell_drops_control_characters_and_time_zones():
     assert safe_cell("a\x00b\x07c\x1f") == "abc"
-    assert safe_cell("\x01=1+1") == "'=1+1"
+    assert csv_cell("\x01=1+1") == "'=1+1"
     aware = datetime.datetime(2026, 11, 2, 4, 0, tzinfo=datetime.UTC)
     assert safe_cell(aware) == datetime.datetime(2026, 11, 2, 12, 0)  # Asia/Shanghai
     assert safe_cell(datetime.date(2026, 11, 2)) == datetime.date(2026, 11, 2)

@@ -284,7 +284,7 @@ def parse(response):
 
 class TestFeed:
     def test_valid_icalendar_with_the_events(self, client, user_named, events):
-        token = CalendarToken.for_user(user_named("teacher"))
+        token = CalendarToken.for_user(user_named("counselor"))
         calendar = parse(client.get(feed_url(token.token)))
         vevents = list(calendar.walk("VEVENT"))
         by_summary = {str(e["SUMMARY"]): e for e in vevents}
@@ -317,7 +317,7 @@ class TestFeed:
         events.meeting.status = Meeting.Status.CANCELLED
         events.meeting.cancel_reason = "考试"
         events.meeting.save()
-        token = CalendarToken.for_user(user_named("teacher"))
+        token = CalendarToken.for_user(user_named("counselor"))
         calendar = parse(client.get(feed_url(token.token)))
         meeting = next(e for e in calendar.walk("VEVENT") if "日历测试例会" in str(e["SUMMARY"]))
         assert str(meeting["STATUS"]) == "CANCELLED"
@@ -358,8 +358,8 @@ class TestFeed:
         assert client.get(feed_url(token.token)).status_code == 404
 
     def test_class_scoping_is_the_users(self, client, events):
-        """A person of another department sees the same school events: calendars are
-        school-wide, as every source's visible_to says."""
+        """A member's feed holds its meetings and the school-wide events, not another
+        class's events (issue 12: every user's feed held the same events)."""
         department = DepartmentFactory(school=events.school)
         cls = SchoolClassFactory(department=department)
         member = UserFactory()
@@ -367,4 +367,7 @@ class TestFeed:
             user=member, kind=Role.Kind.COMMITTEE_MEMBER, school=events.school, school_class=cls
         )
         calendar = parse(client.get(feed_url(CalendarToken.for_user(member).token)))
-        assert any("日历测试乙科访谈" in str(e["SUMMARY"]) for e in calendar.walk("VEVENT"))
+        summaries = [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")]
+        assert not any("日历测试乙科访谈" in s for s in summaries)
+        assert "日历测试全校展览" in summaries
+        assert any("日历测试例会" in s for s in summaries)

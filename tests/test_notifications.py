@@ -357,7 +357,9 @@ def test_webhook_fails_first_then_succeeds_on_retry(demo, user_named, robot_serv
     assert post["path"] == "/cgi-bin/webhook/send"
     assert post["json"]["msgtype"] == "text"
     content = post["json"]["text"]["content"]
-    assert content.startswith(f"@{teacher.full_name} 明天单周例会")
+    # The group reads it: no name in the text, the teacher is @-mentioned by the API.
+    assert content.startswith("明天单周例会")
+    assert teacher.full_name not in content
     assert "地点：心理辅导室" in content
     assert post["json"]["text"]["mentioned_mobile_list"] == ["13800000001"]
 
@@ -389,8 +391,9 @@ def test_dingtalk_robot_with_secret_signs_its_requests(
     assert sign == expected
     assert post["json"] == {
         "msgtype": "text",
-        "text": {"content": f"@{teacher.full_name} 双周培训\nhttps://xinli.example.edu.cn/t/2/"},
-    }  # DingTalk gets no phone number: it would be printed in the group
+        "text": {"content": "双周培训\nhttps://xinli.example.edu.cn/t/2/"},
+        "at": {"atMobiles": ["13800000002"], "isAtAll": False},
+    }  # DingTalk's own field mentions the staff member; the number is not in the text
 
 
 @pytest.mark.django_db
@@ -400,8 +403,10 @@ def test_an_error_code_in_a_2xx_answer_is_a_failure(demo, user_named, robot_serv
     with committing():
         note = notify(user_named("teacher"), ROBOT.key, "x")[0]
     delivery = delivery_of(note, "webhook")
-    assert delivery.status == Delivery.Status.PENDING
+    # A wrong robot key is the configuration's fault: not retried, shown on the robot.
+    assert delivery.status == Delivery.Status.FAILED
     assert "errcode 93000" in delivery.last_error
+    assert "93000" in delivery.robot.last_error
 
 
 @pytest.mark.django_db

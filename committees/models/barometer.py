@@ -249,6 +249,8 @@ class BarometerConcern(models.Model):
     count = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("barometer concern count")
+        verbose_name_plural = _("barometer concern counts")
         constraints = [
             models.UniqueConstraint(fields=["barometer", "kind"], name="concern_once_per_kind"),
         ]
@@ -269,6 +271,8 @@ class StudentOfConcern(models.Model):
     note = EncryptedTextField(_("note"), blank=True)
 
     class Meta:
+        verbose_name = _("student of concern")
+        verbose_name_plural = _("students of concern")
         constraints = [
             models.UniqueConstraint(
                 fields=["barometer", "student_ref"], name="concern_student_once"
@@ -296,6 +300,10 @@ class ImmediateReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("immediate report")
+        verbose_name_plural = _("immediate reports")
 
     def __str__(self):
         return f"#{self.pk} · {self.school_class}"
@@ -477,6 +485,8 @@ class AlertNote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("alert follow-up entry")
+        verbose_name_plural = _("alert follow-up entries")
         ordering = ["on", "created_at"]
 
     def __str__(self):
@@ -493,6 +503,10 @@ class TalkTask(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     note = EncryptedTextField(_("how it went"), blank=True)
 
+    class Meta:
+        verbose_name = _("talk task")
+        verbose_name_plural = _("talk tasks")
+
     def __str__(self):
         return f"{self.member} · {self.alert_id}"
 
@@ -502,6 +516,10 @@ class ReminderLog(models.Model):
 
     key = models.CharField(max_length=120, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
 
     def __str__(self):
         return self.key

@@ -448,6 +448,8 @@ class MissedTwiceFlag(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("missed-twice flag")
+        verbose_name_plural = _("missed-twice flags")
         constraints = [
             models.UniqueConstraint(fields=["member", "meeting"], name="flag_once"),
         ]

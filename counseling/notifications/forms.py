@@ -50,7 +50,7 @@ class WebhookChannelForm(forms.ModelForm):
 
     class Meta:
         model = WebhookChannel
-        fields = ["provider", "url", "secret", "is_active"]
+        fields = ["provider", "url", "secret", "keyword", "is_active"]
 
     def clean_url(self):
         url = self.cleaned_data["url"].strip()

@@ -115,6 +115,22 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # A group robot's delivery is one message per event and robot (not per recipient): it
+    # hangs on one of the event's notifications and names the robot and whom to @-mention.
+    robot = models.ForeignKey(
+        "counseling.WebhookChannel",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("group robot"),
+    )
+    mentions = models.JSONField(
+        _("mentions"),
+        default=list,
+        blank=True,
+        help_text=_("Mobile numbers of the staff who chose the robot, @-mentioned by the API."),
+    )
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -134,6 +150,8 @@ class Delivery(models.Model):
         indexes = [
             # requeue_notifications looks for pending rows that are due.
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
+            # A robot's messages go out in order: send() looks for an older pending one.
+            models.Index(fields=["robot", "status", "id"], name="delivery_robot_queue_idx"),
         ]
 
     def __str__(self):
@@ -200,7 +218,20 @@ class WebhookChannel(AuditedModel):
         blank=True,
         help_text=_("DingTalk only: the secret starting with SEC, when the robot signs."),
     )
+    keyword = models.CharField(
+        _("custom keyword"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "DingTalk only: the robot's custom keyword (自定义关键词), when its security "
+            "setting asks for one. Every message then carries it."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
+    # A configuration error (bad signature, keyword, token) is not retried: the school's
+    # administrator sees it on the robot's page until a message goes through again.
+    last_error = models.CharField(_("last configuration error"), max_length=500, blank=True)
+    last_error_at = models.DateTimeField(_("configuration error at"), null=True, blank=True)
 
     objects = WebhookChannelQuerySet.as_manager()
 

@@ -20,7 +20,13 @@ from django.db.models import Model
 from django.utils import timezone, translation
 
 from counseling.models import Role, SchoolClass
-from counseling.notifications.channels import SENDERS, PermanentDeliveryError
+from counseling.notifications import throttle
+from counseling.notifications.channels import (
+    SENDERS,
+    ConfigurationError,
+    PermanentDeliveryError,
+    RateLimitedError,
+)
 from counseling.notifications.models import (
     Delivery,
     Notification,
@@ -75,6 +81,25 @@ def school_ids_of(user_ids):
     for user_id, school_id in taught.values_list("class_teacher_id", "department__school_id"):
         schools.setdefault(user_id, []).append(school_id)
     return {user_id: sorted(set(ids)) for user_id, ids in schools.items()}
+
+
+STAFF_ROLES = (Role.Kind.SCHOOL_ADMIN, Role.Kind.COUNSELOR, Role.Kind.LIAISON)
+
+
+def staff_ids(user_ids):
+    """The staff among the users (never students or committee members): they may be
+    @-mentioned in a group; a student is never named there."""
+    ids = set(
+        Role.objects.current()
+        .filter(user_id__in=user_ids, kind__in=STAFF_ROLES)
+        .values_list("user_id", flat=True)
+    )
+    ids |= set(
+        SchoolClass.objects.filter(class_teacher_id__in=user_ids, is_active=True).values_list(
+            "class_teacher_id", flat=True
+        )
+    )
+    return ids
 
 
 def webhook_channel_for(user):
@@ -151,15 +176,20 @@ def notify(recipients, kind, title, body="", url=""):
         return []
     user_ids = [u.pk for u in users]
     chosen = chosen_channels(user_ids, spec.key)
-    with_robot = set()
+    robot_of, staff = {}, set()
     if any(chosen[pk]["webhook"] for pk in user_ids):
         schools = school_ids_of(user_ids)
-        robot_schools = set(
-            WebhookChannel.objects.active()
-            .filter(school_id__in={s for ids in schools.values() for s in ids})
-            .values_list("school_id", flat=True)
-        )
-        with_robot = {pk for pk, ids in schools.items() if robot_schools.intersection(ids)}
+        robots = {
+            c.school_id: c
+            for c in WebhookChannel.objects.active().filter(
+                school_id__in={s for ids in schools.values() for s in ids}
+            )
+        }
+        for pk, ids in schools.items():
+            robot = next((robots[s] for s in ids if s in robots), None)
+            if robot is not None:
+                robot_of[pk] = robot
+        staff = staff_ids([pk for pk in robot_of if chosen[pk]["webhook"]])
     now = timezone.now()
     title, body, url = _text(title, 200), _text(body), _text(url, 500)
     with transaction.atomic():
@@ -171,13 +201,23 @@ def notify(recipients, kind, title, body="", url=""):
                 for u in users
             ]
         )
-        deliveries = []
+        deliveries, groups = [], {}
         for n in notifications:
             wants = chosen[n.recipient_id]
             if wants["email"] and n.recipient.email:
                 deliveries.append(Delivery(notification=n, channel="email"))
-            if wants["webhook"] and n.recipient_id in with_robot:
-                deliveries.append(Delivery(notification=n, channel="webhook"))
+            if wants["webhook"] and n.recipient_id in robot_of:
+                robot = robot_of[n.recipient_id]
+                groups.setdefault(robot.pk, (robot, []))[1].append(n)
+        # One group message per robot for the whole event: a meeting cancelled for 60
+        # members is one post, naming no one; staff who chose the robot are @-mentioned.
+        for robot, notes in groups.values():
+            mentions = [
+                n.recipient.phone for n in notes if n.recipient_id in staff and n.recipient.phone
+            ]
+            deliveries.append(
+                Delivery(notification=notes[0], channel="webhook", robot=robot, mentions=mentions)
+            )
         for d in deliveries:
             d.next_attempt_at = now
             d.created_at = now
@@ -265,14 +305,32 @@ def send(delivery_id):
         notification = Notification.objects.select_related("recipient").get(
             pk=delivery.notification_id
         )
-        delivery.attempts += 1
         now = timezone.now()
+        wait = _robot_wait(delivery) if delivery.robot_id else 0
+        if wait:
+            # Not an attempt: the robot's window is full, or an older message goes first.
+            delivery.next_attempt_at = now + datetime.timedelta(seconds=wait)
+            delivery.save(update_fields=["next_attempt_at", "updated_at"])
+            return Outcome(Delivery.Status.PENDING, retry_in=max(1, round(wait)))
+        delivery.attempts += 1
         outcome = Outcome(Delivery.Status.PENDING)
         try:
-            SENDERS[delivery.channel](notification)
+            SENDERS[delivery.channel](notification, delivery)
+        except RateLimitedError as exc:
+            # Someone else posts to the same robot too: wait a whole window, and an
+            # answer "too fast" does not use up the delivery's attempts.
+            delivery.attempts -= 1
+            delivery.last_error = str(exc)[:2000]
+            throttle.block(delivery.robot_id or 0, throttle.WINDOW)
+            outcome.retry_in = int(throttle.WINDOW)
+            delivery.next_attempt_at = now + datetime.timedelta(seconds=outcome.retry_in)
         except Exception as exc:
             delivery.last_error = str(exc)[:2000] or type(exc).__name__
             permanent = isinstance(exc, PermanentDeliveryError)
+            if isinstance(exc, ConfigurationError) and delivery.robot_id:
+                WebhookChannel.objects.filter(pk=delivery.robot_id).update(
+                    last_error=delivery.last_error[:500], last_error_at=now
+                )
             if permanent or delivery.attempts >= max_attempts():
                 delivery.status = Delivery.Status.FAILED
                 delivery.next_attempt_at = None
@@ -293,6 +351,10 @@ def send(delivery_id):
                     delivery.last_error,
                 )
         else:
+            if delivery.robot_id:
+                WebhookChannel.objects.filter(pk=delivery.robot_id).exclude(last_error="").update(
+                    last_error="", last_error_at=None
+                )
             delivery.status = Delivery.Status.SENT
             delivery.sent_at = now
             delivery.last_error = ""
@@ -310,6 +372,22 @@ def send(delivery_id):
         )
         outcome.status = delivery.status
         return outcome
+
+
+def _robot_wait(delivery):
+    """Seconds this robot message must wait: behind an older pending one of the same robot
+    (messages go out in order), or for a free slot in the robot's window."""
+    older = (
+        Delivery.objects.filter(
+            robot_id=delivery.robot_id, status=Delivery.Status.PENDING, pk__lt=delivery.pk
+        )
+        .order_by("pk")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    if older is not None:
+        return max((older - timezone.now()).total_seconds(), 0) + 1
+    return throttle.acquire(delivery.robot_id)
 
 
 def retry(deliveries):
@@ -330,11 +408,7 @@ def requeue(older_than=120, inline=False, limit=1000):
     Queued ones get a new due time (now), so the next run leaves them to the worker for
     another `older_than` seconds; a duplicate task is harmless anyway.
     """
-    ids = list(
-        Delivery.objects.due(older_than)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    ids = list(Delivery.objects.due(older_than).order_by("pk").values_list("pk", flat=True)[:limit])
     if inline:
         done = sum(1 for pk in ids if send(pk).sent)
         return len(ids), done

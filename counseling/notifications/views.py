@@ -94,10 +94,13 @@ def webhook(request):
                 "name": request.user.get_full_name()
             }
             try:
-                channels.post_webhook(channel, text)
+                channels.post_webhook(channel, channels.compose(channel, text))
             except channels.DeliveryError as exc:
                 messages.error(request, _("The robot did not accept the message: %s") % exc)
             else:
+                WebhookChannel.objects.filter(pk=channel.pk).update(
+                    last_error="", last_error_at=None
+                )
                 messages.success(request, _("Test message sent. Check the group."))
         return redirect("notifications:webhook")
     if request.method == "POST" and form.is_valid():

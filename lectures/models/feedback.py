@@ -72,6 +72,8 @@ class Feedback(models.Model):
     objects = FeedbackQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback entries")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(

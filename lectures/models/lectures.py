@@ -194,6 +194,8 @@ class SessionClass(models.Model):
     actual = models.PositiveIntegerField(_("present"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("class of a session")
+        verbose_name_plural = _("classes of sessions")
         ordering = ["school_class__name"]
         constraints = [
             models.UniqueConstraint(fields=["session", "school_class"], name="session_class_once"),
@@ -231,6 +233,8 @@ class SessionFile(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("session file")
+        verbose_name_plural = _("session files")
         ordering = ["uploaded_at"]
 
     def __str__(self):

@@ -72,6 +72,8 @@ class BulletinPanel(models.Model):
     )
 
     class Meta:
+        verbose_name = _("bulletin board panel")
+        verbose_name_plural = _("bulletin board panels")
         ordering = ["order", "pk"]
 
     def __str__(self):
@@ -97,6 +99,8 @@ class StudentQuestion(models.Model):
     objects = SchoolScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("student question")
+        verbose_name_plural = _("student questions")
         ordering = ["-asked_at"]
 
     def __str__(self):
@@ -132,6 +136,8 @@ class LetterReading(models.Model):
     confirmed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("letter reading")
+        verbose_name_plural = _("letter readings")
         constraints = [
             models.UniqueConstraint(fields=["letter", "school_class"], name="letter_read_once"),
         ]
@@ -220,6 +226,10 @@ class Contest(models.Model):
         settings.AUTH_USER_MODEL, through="ContestJudge", related_name="+"
     )
 
+    class Meta:
+        verbose_name = _("contest")
+        verbose_name_plural = _("contests")
+
     def __str__(self):
         return str(self.event)
 
@@ -231,6 +241,8 @@ class RubricCriterion(models.Model):
     max_points = models.PositiveSmallIntegerField(_("points"))
 
     class Meta:
+        verbose_name = _("rubric criterion")
+        verbose_name_plural = _("rubric criteria")
         ordering = ["order", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -247,6 +259,8 @@ class ContestJudge(models.Model):
     judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("contest judge")
+        verbose_name_plural = _("contest judges")
         constraints = [models.UniqueConstraint(fields=["contest", "judge"], name="judge_once")]
 
     def __str__(self):
@@ -279,6 +293,8 @@ class ContestEntry(models.Model):
     submitted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("contest entry")
+        verbose_name_plural = _("contest entries")
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["contest", "code"], name="entry_code_unique"),
@@ -295,6 +311,8 @@ class Score(models.Model):
     points = models.PositiveSmallIntegerField(_("points"))
 
     class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
         constraints = [
             models.UniqueConstraint(fields=["entry", "judge", "criterion"], name="score_once"),
         ]
@@ -310,6 +328,8 @@ class Award(models.Model):
     rank = models.PositiveSmallIntegerField(_("rank"), default=1)
 
     class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
         ordering = ["rank"]
         constraints = [
             models.UniqueConstraint(fields=["contest", "entry"], name="award_once_per_entry"),
