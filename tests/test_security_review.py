@@ -73,8 +73,8 @@ from lectures.models import (
 )
 from reports.models import CalendarToken
 from reports.semester_report.services import start_report
-from tests.exports.flow import ask, download
 from tests.consultations import crawl as consultations_crawl
+from tests.exports.flow import ask, download
 from tests.factories import (
     DepartmentFactory,
     RoleFactory,
