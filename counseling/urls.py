@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from counseling.forms_auth import PortalPasswordChangeForm
+from counseling.sessions import PortalLoginView
 from counseling.views import audit, home, network, roles, roster, semesters
 
 admin.site.site_header = _("Counseling portal administration")
@@ -50,6 +51,7 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(form_class=PortalPasswordChangeForm),
         name="password_change",
     ),
+    path("accounts/login/", PortalLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
