@@ -284,5 +284,8 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# Above this many classes the week board shows each department as a line of counts.
+BOARD_TILE_LIMIT = env.int("BOARD_TILE_LIMIT", default=300)
+
 # Roster imports larger than this are refused with a clear message.
 ROSTER_IMPORT_MAX_ROWS = env.int("ROSTER_IMPORT_MAX_ROWS", default=20000)
