@@ -263,6 +263,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="counseling@localhost
 
 # Under production settings every cookie is secure and the browser is told to stay on HTTPS.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Monitoring asks for /healthz on the local network, often without TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many reverse proxies in front of gunicorn append to X-Forwarded-For (0: none trusted).
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
@@ -283,6 +285,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# /healthz: a worker is down without a heartbeat for this long; jobs are stuck this long
+# after they were due. The floor page (/_floor/) exists only for the benchmarks.
+HEALTHZ_WORKER_SECONDS = env.int("HEALTHZ_WORKER_SECONDS", default=60)
+HEALTHZ_STUCK_SECONDS = env.int("HEALTHZ_STUCK_SECONDS", default=15 * 60)
+BENCH_FLOOR_PAGE = env.bool("BENCH_FLOOR_PAGE", default=False)
 
 # Above this many classes the week board shows each department as a line of counts.
 BOARD_TILE_LIMIT = env.int("BOARD_TILE_LIMIT", default=300)
