@@ -287,10 +287,13 @@ LOGGING = {
 }
 
 # /healthz: a worker is down without a heartbeat for this long; jobs are stuck this long
-# after they were due. The floor page (/_floor/) exists only for the benchmarks.
+# after they were due. Benchmark mode: the floor page (/_floor/) and the figures headers.
 HEALTHZ_WORKER_SECONDS = env.int("HEALTHZ_WORKER_SECONDS", default=60)
 HEALTHZ_STUCK_SECONDS = env.int("HEALTHZ_STUCK_SECONDS", default=15 * 60)
-BENCH_FLOOR_PAGE = env.bool("BENCH_FLOOR_PAGE", default=False)
+BENCHMARK_MODE = env.bool("PORTAL_BENCHMARK_MODE", default=False)
+if BENCHMARK_MODE:
+    # Each response tells benchmarks/pages.py its query count and server time.
+    MIDDLEWARE.insert(0, "counseling.benchmark.BenchmarkHeadersMiddleware")
 
 # Above this many classes the week board shows each department as a line of counts.
 BOARD_TILE_LIMIT = env.int("BOARD_TILE_LIMIT", default=300)

@@ -9,6 +9,6 @@ from django.shortcuts import render
 @login_required
 def floor(request):
     """A constant template through the same middleware and base layout as every page."""
-    if not settings.BENCH_FLOOR_PAGE:
+    if not settings.BENCHMARK_MODE:
         raise Http404
     return render(request, "counseling/floor.html")
