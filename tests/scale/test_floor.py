@@ -10,13 +10,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_floor_page_is_off_by_default(client, settings):
-    settings.BENCH_FLOOR_PAGE = False
+    settings.BENCHMARK_MODE = False
     client.force_login(RoleFactory(kind=Role.Kind.COUNSELOR).user)
     assert client.get(reverse("floor")).status_code == 404
 
 
 def test_floor_page_when_enabled(client, settings):
-    settings.BENCH_FLOOR_PAGE = True
+    settings.BENCHMARK_MODE = True
     assert client.get(reverse("floor")).status_code == 302  # sign in first
     client.force_login(RoleFactory(kind=Role.Kind.COUNSELOR).user)
     assert client.get(reverse("floor")).status_code == 200
