@@ -71,3 +71,22 @@ db-roles:
 
 clean:
 	rm -rf $(VENV) $(STAMPS) var
+
+# Backups (PostgreSQL only): the database as pg_dump's custom format plus the uploaded files,
+# into var/backups/<time>/. `make restore BACKUP=var/backups/<time>` puts one back into
+# DATABASE_URL. ops/drills/backup_restore.sh proves a backup restores whole.
+.PHONY: backup restore bench drills
+backup:
+	ops/backup.sh
+
+restore:
+	@test -n "$(BACKUP)" || { echo "name the backup: make restore BACKUP=var/backups/<time>"; exit 2; }
+	ops/restore.sh $(BACKUP)
+
+# Regenerates benchmarks/RESULTS.md (bench databases built once; see benchmarks/README.md).
+bench: setup
+	benchmarks/run.sh
+
+drills:
+	ops/drills/backup_restore.sh
+	ops/drills/redis_faults.sh

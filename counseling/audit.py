@@ -40,6 +40,22 @@ class AuditQuerySet(models.QuerySet):
             return self.none()
         return self.filter(Q(school_id__in=schools) | Q(school__isnull=True, actor=user))
 
+    def visible_parts(self, user):
+        """`visible_to` as disjoint querysets without an OR, for the audit page.
+
+        With the OR the planner cannot walk audit_school_at_idx newest first and stop after
+        one page: it filtered every row of the table (125 ms at 42 schools). Each part walks
+        its own index; the page takes the union of the parts (UNION ALL: they are disjoint).
+        """
+        if not user.is_authenticated:
+            return [self.none()]
+        if user.is_superuser:
+            return [self.all()]
+        schools = access_of(user).head_counselor_school_ids
+        if not schools:
+            return [self.none()]
+        return [self.filter(school_id__in=schools), self.filter(school__isnull=True, actor=user)]
+
 
 class AuditEntry(models.Model):
     class Action(models.TextChoices):
@@ -88,10 +104,22 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit trail")
         ordering = ["-at", "-id"]
         indexes = [
-            # The audit page filters one object's history, or one school's entries by date.
+            # One object's history.
             models.Index(fields=["content_type", "object_id"], name="audit_object_idx"),
-            models.Index(fields=["school", "-at"], name="audit_school_at_idx"),
+            # The audit page: a school's entries newest first, in the page's exact order
+            # (with -id the planner walks the index and stops after a page instead of
+            # sorting every entry of the school).
+            models.Index(fields=["school", "-at", "-id"], name="audit_page_school_idx"),
+            # The audit page's other part: the viewer's own entries without a school.
+            models.Index(
+                fields=["actor", "-at", "-id"],
+                condition=Q(school__isnull=True),
+                name="audit_own_unscoped_at_idx",
+            ),
         ]
+        # On PostgreSQL, migration 0004 adds trigram indexes for the audit page's search
+        # (`icontains` on actor_name and object_repr): audit_search_actor_trgm_idx and
+        # audit_search_repr_trgm_idx. They are not declared here because SQLite has no GIN.
 
     def __str__(self):
         when = f"{self.at:%Y-%m-%d %H:%M}"

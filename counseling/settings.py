@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "counseling.middleware.NoStoreForSignedInMiddleware",
     "counseling.middleware.PasswordChangeRequiredMiddleware",
+    "counseling.sessions.SessionRefreshMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -102,8 +103,13 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'counseling.sqlite3'}")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# Persistent connections: opening one costs about a third of a small page's time on
+# PostgreSQL. The health check re-opens a connection the server (or PgBouncer) dropped.
+# Behind PgBouncer in transaction mode, keep them too (PgBouncer pools the server side).
+_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0 if _SQLITE else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DJANGO_CONN_HEALTH_CHECKS", default=True)
+if _SQLITE:
     # Writes from the dev server and inline tasks overlap; wait instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -119,6 +125,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Argon2id first (tuned in counseling/hashers.py); older hashes still verify and are
+# re-hashed with Argon2 at the next sign-in.
+ARGON2_TIME_COST = env.int("ARGON2_TIME_COST", default=2)
+ARGON2_MEMORY_KIB = env.int("ARGON2_MEMORY_KIB", default=19 * 1024)
+ARGON2_PARALLELISM = env.int("ARGON2_PARALLELISM", default=1)
+PASSWORD_HASHERS = [
+    "counseling.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -138,10 +155,14 @@ AXES_CLIENT_IP_CALLABLE = "counseling.http.client_ip"
 # RATE_LIMITS="sign-in=50/10m,feedback=600/m".
 RATE_LIMITS = env.dict("RATE_LIMITS", default={})
 
-# Sessions end after a period of inactivity: every request renews the cookie.
+# Sessions end after a period of inactivity: counseling.sessions renews the expiry at most
+# once per SESSION_REFRESH_SECONDS (not on every request, which wrote the session each time).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=5 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A committee member who ticks "this is my phone" at sign-in stays signed in this long.
+SESSION_REMEMBER_SECONDS = env.int("SESSION_REMEMBER_SECONDS", default=140 * 24 * 60 * 60)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -264,6 +285,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="counseling@localhost
 
 # Under production settings every cookie is secure and the browser is told to stay on HTTPS.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Monitoring asks for /healthz on the local network, often without TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many reverse proxies in front of gunicorn append to X-Forwarded-For (0: none trusted).
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
@@ -310,6 +333,17 @@ FEEDBACK_MAX_PER_SIGNAL = env.int("FEEDBACK_MAX_PER_SIGNAL", default=3)
 # longer than these, is refused with a message before any view sees it.
 INPUT_MAX_QUERY_CHARS = env.int("INPUT_MAX_QUERY_CHARS", default=1000)
 INPUT_MAX_FIELD_CHARS = env.int("INPUT_MAX_FIELD_CHARS", default=30000)
+# /healthz: a worker is down without a heartbeat for this long; jobs are stuck this long
+# after they were due. Benchmark mode: the floor page (/_floor/) and the figures headers.
+HEALTHZ_WORKER_SECONDS = env.int("HEALTHZ_WORKER_SECONDS", default=60)
+HEALTHZ_STUCK_SECONDS = env.int("HEALTHZ_STUCK_SECONDS", default=15 * 60)
+BENCHMARK_MODE = env.bool("PORTAL_BENCHMARK_MODE", default=False)
+if BENCHMARK_MODE:
+    # Each response tells benchmarks/pages.py its query count and server time.
+    MIDDLEWARE.insert(0, "counseling.benchmark.BenchmarkHeadersMiddleware")
+
+# Above this many classes the week board shows each department as a line of counts.
+BOARD_TILE_LIMIT = env.int("BOARD_TILE_LIMIT", default=300)
 
 # Roster imports larger than this are refused with a clear message.
 ROSTER_IMPORT_MAX_ROWS = env.int("ROSTER_IMPORT_MAX_ROWS", default=20000)

@@ -6,8 +6,10 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from counseling.forms_auth import PortalPasswordChangeForm
+from counseling.health import healthz
 from counseling.ratelimit import limit
-from counseling.views import audit, home, network, roles, roster, semesters
+from counseling.sessions import PortalLoginView
+from counseling.views import audit, floor, home, network, roles, roster, semesters
 
 admin.site.site_header = _("Counseling portal administration")
 admin.site.site_title = _("Counseling portal")
@@ -41,7 +43,7 @@ counseling_patterns = [
     path("audit/", audit.audit_list, name="audit-list"),
 ]
 
-SIGN_IN = limit("sign-in", rate="30/10m", key="ip")(auth_views.LoginView.as_view())
+SIGN_IN = limit("sign-in", rate="30/10m", key="ip")(PortalLoginView.as_view())
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -63,6 +65,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("_floor/", floor.floor, name="floor"),
 ]
 
 # Uploaded files are never served from a public URL, not even in development: each app

@@ -12,6 +12,7 @@ Who sees what:
   department); the tier-3 columns only when a counselor asks (?sensitive=1), logged.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -193,6 +194,22 @@ def week_board(request):
     for row in board.rows:
         if not wanted_state or row.state == wanted_state:
             groups.setdefault(row.school_class.department, []).append(row)
+    # A district-sized school (600 classes) made a 424 KB page of tiles no screen shows:
+    # above the limit, each department is one line of counts linking to its tiles.
+    collapsed = (
+        not wanted_department and not wanted_state and len(classes) > (settings.BOARD_TILE_LIMIT)
+    )
+    summaries = {}
+    if collapsed:
+        for department, rows in groups.items():
+            counts = dict.fromkeys(STATES, 0)
+            for row in rows:
+                counts[row.state] += 1
+            summaries[department.pk] = [
+                (key, label, counts[key], STATE_BADGES[key])
+                for key, label in STATES.items()
+                if counts[key]
+            ]
     visible_departments = set(
         Department.objects.visible_to(request.user)
         .filter(school=semester.school)
@@ -223,7 +240,11 @@ def week_board(request):
             "week_end": semester.week_end(week),
             "can_remind": can_remind,
             "board": board,
-            "groups": [(d, rows, d.pk in visible_departments) for d, rows in groups.items()],
+            "groups": [
+                (d, rows, d.pk in visible_departments, summaries.get(d.pk))
+                for d, rows in groups.items()
+            ],
+            "collapsed": collapsed,
             "departments": departments,
             "department": wanted_department,
             "states": list(STATES.items()),
