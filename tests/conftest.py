@@ -99,3 +99,15 @@ def _robot_windows():
 
     throttle.reset()
     yield
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run inline, as the embedded default does, even when REDIS_URL is set: for tests
+    that look at what a task sent (mail.outbox) rather than at the broker."""
+    from counseling.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = old

@@ -55,7 +55,7 @@ def complete_step(action, user):
 
     with transaction.atomic():
         action = (
-            CrisisAction.objects.select_for_update()
+            CrisisAction.objects.select_for_update(of=("self",))
             .select_related("step", "case__student__school_class__class_teacher", "case__school")
             .get(pk=action.pk)
         )

@@ -184,6 +184,7 @@ def test_attended_and_no_show_are_recorded_after_the_start_only(world):
     assert booking.status == Booking.Status.NO_SHOW and booking.closed_at
 
 
+@pytest.mark.usefixtures("eager_celery")
 def test_reminders_the_day_before_say_a_time_and_nothing_else(
     world, django_capture_on_commit_callbacks
 ):

@@ -128,6 +128,7 @@ def test_the_assigned_and_the_head_counselor_read_it(client, world):
         ).exists()
 
 
+@pytest.mark.usefixtures("eager_celery")
 def test_emails_say_nothing_of_a_case(world):
     assert mail.outbox, "the actions above send e-mail"
     for message in mail.outbox:
