@@ -42,10 +42,9 @@ def check_database():
 def check_redis():
     if not settings.REDIS_URL:
         return "not configured"
-    # The cache is Redis with a socket timeout: a hung Redis fails here within it.
+    # The cache is Redis with a socket timeout: a hung Redis fails here within it. One
+    # round trip only, so a hung Redis costs one timeout, not one per command.
     cache.set("portal:healthz", "1", 30)
-    if cache.get("portal:healthz") != "1":
-        raise RuntimeError("read back failed")
     return "ok"
 
 

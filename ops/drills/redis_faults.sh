@@ -23,7 +23,10 @@ GPID=$!
 CPID=$!
 cleanup() { kill "$GPID" "$CPID" 2>/dev/null || true; kill -CONT "$RPID" 2>/dev/null || true; redis-cli -p $RPORT shutdown nosave 2>/dev/null || true; }
 trap cleanup EXIT
-sleep 8
+for _ in $(seq 60); do  # until the worker's first heartbeat
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Forwarded-Proto: https' http://127.0.0.1:$PORT/healthz)" = 200 ] && break
+  sleep 1
+done
 fail=0
 probe() {  # label, expected healthz status
   local h p ht pt
@@ -42,6 +45,9 @@ redis-cli -p $RPORT shutdown nosave > /dev/null; sleep 0.5; probe "stopped" 503
 redis-server --port $RPORT --bind 127.0.0.1 --daemonize yes --save "" --appendonly no \
   --pidfile "/tmp/drill-redis-$RPORT.pid" > /dev/null; sleep 1
 RPID=$(cat /tmp/drill-redis-$RPORT.pid)
-sleep 16  # the worker's next heartbeat refills the emptied Redis
+for _ in $(seq 60); do  # the worker's next heartbeat refills the emptied Redis
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Forwarded-Proto: https' http://127.0.0.1:$PORT/healthz)" = 200 ] && break
+  sleep 1
+done
 probe "restarted, empty" 200
 exit $fail
