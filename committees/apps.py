@@ -7,10 +7,11 @@ class CommitteesConfig(AppConfig):
     verbose_name = _("Committee network")
 
     def ready(self):
-        from committees import panels
+        from committees import panels, retention
         from counseling.notifications import register_kind
         from counseling.panels import register_panel
 
+        retention.register()
         register_panel(panels.counselor_panel, order=10)
         register_panel(panels.member_panel, order=20)
         register_panel(panels.teacher_panel, order=30)

@@ -334,6 +334,11 @@ LOGGING = {
 FEEDBACK_OPEN_DAYS = env.int("FEEDBACK_OPEN_DAYS", default=7)
 FEEDBACK_MAX_PER_SIGNAL = env.int("FEEDBACK_MAX_PER_SIGNAL", default=3)
 
+# Retention (counseling.retention, `manage.py purge_expired`): days per data class, e.g.
+# RETENTION_DAYS="concerns=365,alerts=730,barometers=1095,feedback=730,audit=1095".
+# Unset classes keep their defaults; the audit trail is kept at least 180 days.
+RETENTION_DAYS = {k: int(v) for k, v in env.dict("RETENTION_DAYS", default={}).items()}
+
 # Bad input (counseling.middleware.BadInputMiddleware): a NUL byte anywhere, or a value
 # longer than these, is refused with a message before any view sees it.
 INPUT_MAX_QUERY_CHARS = env.int("INPUT_MAX_QUERY_CHARS", default=1000)

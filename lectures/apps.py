@@ -8,7 +8,12 @@ class LecturesConfig(AppConfig):
 
     def ready(self):
         from counseling.notifications import register_kind
-        from lectures import publicity_rules  # noqa: F401  (registers the publicity permissions)
+        from lectures import (
+            publicity_rules,  # noqa: F401  (registers the publicity permissions)
+            retention,
+        )
+
+        retention.register()
 
         register_kind(
             "lectures.session_reminder",
