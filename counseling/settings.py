@@ -26,10 +26,21 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
 if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false.")
 
-# Encrypts sensitive fields at rest (counseling.crypto). Defaults to the secret key; set
-# its own value in production and keep it as safe as the database backups.
-FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default=SECRET_KEY)
+# Encrypts tier 3 at rest (counseling.crypto). Production must name its own: a leaked
+# secret key must not open tier 3, and rotating the secret key must not make it unreadable.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default=SECRET_KEY if DEBUG else "")
+if not DEBUG and (not FIELD_ENCRYPTION_KEY or FIELD_ENCRYPTION_KEY == SECRET_KEY):
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEY must be set, and differ from DJANGO_SECRET_KEY, when "
+        "DJANGO_DEBUG is false. Make one with: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(32))' "
+        "and keep it with the database backups (without it tier 3 cannot be read)."
+    )
+# Keys still readable while `manage.py rotate_encryption_key` re-encrypts under the new one.
 FIELD_ENCRYPTION_OLD_KEYS = env.list("FIELD_ENCRYPTION_OLD_KEYS", default=[])
+# Keyed hashes that find "the same student" across rows are never re-computed, so their key
+# is never rotated: it stays what the encryption key was when the hashes were first made.
+FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default=FIELD_ENCRYPTION_KEY)
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []

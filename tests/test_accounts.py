@@ -217,6 +217,7 @@ def production_env(**extra):
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="example.org",
+        FIELD_ENCRYPTION_KEY=secrets.token_urlsafe(32),
     )
     env.update(extra)
     return env
