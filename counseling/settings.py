@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rules.apps.AutodiscoverRulesConfig",
     "counseling",
     "committees",
@@ -79,6 +82,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # The second factor first, then a one-time password's change (which allows its pages).
+    "counseling.auth.middleware.StaffSessionMiddleware",
     "counseling.middleware.PasswordChangeRequiredMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -142,6 +148,17 @@ AXES_VERBOSE = False
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Staff (counselors, administrators, liaisons, class teachers) have stricter limits: signed
+# out after this long without a request, and this long after signing in whatever happens.
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=10 * 60 * 60)
+
+# Two-factor sign-in (django-otp, TOTP and recovery codes) for staff: required in
+# production; the embedded demo leaves it off and says so on its sign-in page.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
+# A tier-3 export needs a code entered within this many seconds (counseling.auth.reauth).
+OTP_REAUTH_SECONDS = env.int("OTP_REAUTH_SECONDS", default=5 * 60)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="心理辅导工作平台")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

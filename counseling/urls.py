@@ -50,6 +50,7 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(form_class=PortalPasswordChangeForm),
         name="password_change",
     ),
+    path("accounts/two-factor/", include("counseling.auth.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
