@@ -8,7 +8,6 @@ from committees.models import (
     BarometerSettings,
     ClassAbsence,
     CommitteeMember,
-    CourseSuggestion,
     Material,
     Meeting,
     MinutesRevision,
@@ -81,7 +80,9 @@ class AttendanceAdmin(AuditedAdmin):
 # The barometer. Tier 3 (StudentOfConcern, ImmediateReport, Alert, AlertNote, TalkTask) is
 # deliberately not registered: the system administrator manages accounts and the network,
 # and must not read who is named or why (DESIGN.md, "Data that must be protected"). No
-# inline below may reach those models either.
+# inline below may reach those models either. Tier 2 (the barometer's note, course
+# suggestions and their answers) is left out the same way: the portal gives the system
+# administrator a 404 on that text, and so does the admin (no field, no search, no page).
 
 
 class BarometerConcernInline(admin.TabularInline):
@@ -104,6 +105,7 @@ class BarometerAdmin(AuditedAdmin):
     list_filter = ["semester", "late", "weather", "school_class__department"]
     search_fields = ["school_class__name"]
     list_select_related = ["school_class", "semester"]
+    exclude = ["note"]
     # Which class and week a barometer is, and whether it is open again, are not the
     # administrator's to change: its students of concern go with it, and an open barometer
     # shows them to the class's member (reopening is a counselor's act, in the portal).
@@ -127,15 +129,6 @@ class BarometerAdmin(AuditedAdmin):
         # Deleting would take the students of concern and their alerts' links with it,
         # and the confirmation page would list those rows.
         return False
-
-
-@admin.register(CourseSuggestion)
-class CourseSuggestionAdmin(AuditedAdmin):
-    list_display = ["__str__", "department", "status", "adopted", "created_at", "answered_at"]
-    list_filter = ["status", "department"]
-    search_fields = ["text"]
-    list_select_related = ["department"]
-    raw_id_fields = ["barometer", "answered_by"]
 
 
 @admin.register(ClassAbsence)

@@ -1,9 +1,12 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from counseling import audit
+from counseling import audit, services
 from counseling.audit import AuditEntry
+from counseling.errors import PortalError
 from counseling.models import (
     Delivery,
     Department,
@@ -18,6 +21,7 @@ from counseling.models import (
     User,
     WebhookChannel,
 )
+from counseling.permissions import GUARDED_KINDS, role_refusal
 
 
 class AuditedAdminMixin:
@@ -70,18 +74,19 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     ]
     readonly_fields = ["last_login", "date_joined"]
 
-    # A counselor's account opens tier 3: whoever sets its password (or its e-mail, for a
-    # reset link) reads every name. Like the counselor role itself (RoleAdmin below), only
-    # the head counselor or the school administrator may change it; the system
-    # administrator sees it. Counselors who forget a password use the reset by e-mail.
+    # Whoever sets the password (or the e-mail, for a reset link) of an account holding a
+    # counselor or school administrator role reads tier 3 through it: the rule
+    # counseling.manage_account keeps such accounts out of the system administrator's hands
+    # (it sees them, it does not change them). Their owners use the reset by e-mail.
     def has_change_permission(self, request, obj=None):
-        if (
-            obj is not None
-            and not request.user.has_perm("counseling.grant_counselor_role")
-            and obj.roles.current().filter(kind=Role.Kind.COUNSELOR).exists()
-        ):
+        if obj is not None and not request.user.has_perm("counseling.manage_account", obj):
             return False
         return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not request.user.has_perm("counseling.manage_account", obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(School)
@@ -154,26 +159,63 @@ class RoleAdmin(AuditedAdmin):
     list_select_related = ["user", "school", "department", "school_class"]
     autocomplete_fields = ["user", "department", "school_class"]
 
-    # Granting a counselor role opens sensitive data, which the system administrator must
-    # not reach: only the head counselor or the school administrator grants or changes one.
-    def _may_grant(self, request):
-        return request.user.has_perm("counseling.grant_counselor_role")
+    # Every grant is decided by the separation-of-duties rule (counseling.grant_role, in
+    # permissions.py) and saved by the one service, as in the portal.
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type("RoleAdminForm", (RoleAdminForm, form), {"actor": request.user})
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
-        if db_field.name == "kind" and not self._may_grant(request):
-            kwargs["choices"] = [c for c in Role.Kind.choices if c[0] != Role.Kind.COUNSELOR]
+        if db_field.name == "kind" and not request.user.has_perm("counseling.grant_counselor_role"):
+            kwargs["choices"] = [c for c in Role.Kind.choices if c[0] not in GUARDED_KINDS]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if self._may_grant(request) else ["is_head"]
+        return [] if request.user.has_perm("counseling.grant_counselor_role") else ["is_head"]
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.kind == Role.Kind.COUNSELOR and not self._may_grant(request):
+        if obj is not None and not request.user.has_perm("counseling.grant_role", obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.save_role(request.user, obj, original=form.original, request=request)
+        except PortalError as error:  # lost a race with another grant: refuse, not crash
+            raise PermissionDenied(error.message) from error
+
+    # The service writes the audit entry; the admin's own history still gets its line.
+    def log_addition(self, request, obj, message):
+        return admin.ModelAdmin.log_addition(self, request, obj, message)
+
+    def log_change(self, request, obj, message):
+        return admin.ModelAdmin.log_change(self, request, obj, message)
+
+
+class RoleAdminForm(forms.ModelForm):
+    actor = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.original = (
+            Role.objects.select_related("user").get(pk=self.instance.pk)
+            if self.instance.pk
+            else None
+        )
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        if services.duplicate_of(self.instance):
+            self.add_error(None, services.DUPLICATE_MESSAGE)
+            return
+        refusal = role_refusal(self.actor, self.instance, self.original)
+        if refusal:
+            self.add_error(None, refusal)
 
 
 @admin.register(AuditEntry)

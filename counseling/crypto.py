@@ -3,7 +3,9 @@
 Values are encrypted with Fernet under FIELD_ENCRYPTION_KEY; a keyed hash (HMAC) of an
 identifier lets the application find "the same student" across rows without storing the
 identifier in clear. Rotating the key means re-encrypting: keep old keys in
-FIELD_ENCRYPTION_OLD_KEYS until a migration has rewritten every value.
+FIELD_ENCRYPTION_OLD_KEYS until `manage.py rotate_encryption_key` has rewritten every value.
+The keyed hash has its own key (FIELD_HASH_KEY), which is never rotated: the hashes are
+stored references and recomputing them all would gain nothing.
 """
 
 import base64
@@ -26,6 +28,39 @@ def _fernet():
     return MultiFernet([Fernet(_derive(k)) for k in keys if k])
 
 
+def reset_keys():
+    """Forget the cached keys (after the settings changed: tests, the rotation command)."""
+    _fernet.cache_clear()
+
+
+def rotate(token):
+    """The same value, encrypted under the current key (readable under an old one)."""
+    try:
+        return _fernet().rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("cannot decrypt: wrong FIELD_ENCRYPTION_KEY?") from exc
+
+
+def readable_with_current_key(token):
+    try:
+        Fernet(_derive(settings.FIELD_ENCRYPTION_KEY)).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def encrypted_fields():
+    """Every (model, field) stored encrypted, in every installed app."""
+    from django.apps import apps
+
+    return [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, EncryptedTextField)
+    ]
+
+
 def encrypt(text):
     return _fernet().encrypt(text.encode()).decode()
 
@@ -39,7 +74,7 @@ def decrypt(token):
 
 def keyed_hash(value):
     """A stable, non-reversible reference to an identifier (for lookups and grouping)."""
-    key = hashlib.sha256(("ref:" + settings.FIELD_ENCRYPTION_KEY).encode()).digest()
+    key = hashlib.sha256(("ref:" + settings.FIELD_HASH_KEY).encode()).digest()
     return hmac.new(key, str(value).encode(), hashlib.sha256).hexdigest()
 
 

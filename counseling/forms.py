@@ -12,7 +12,9 @@ from counseling.models import (
     SemesterBreak,
     Student,
 )
+from counseling.permissions import GUARDED_KINDS, role_refusal
 from counseling.roster import FORMATS
+from counseling.services import DUPLICATE_MESSAGE, duplicate_of
 
 
 class DateInput(forms.DateInput):
@@ -177,29 +179,31 @@ class RoleForm(ScopedFormMixin, forms.ModelForm):
             department__school=self.school
         ).select_related("department")
         if not self.user.has_perm("counseling.grant_counselor_role"):
+            # Not offered is a courtesy; the rule itself is role_refusal, in _post_clean.
             self.fields["kind"].choices = [
-                c for c in self.fields["kind"].choices if c[0] != Role.Kind.COUNSELOR
+                c for c in self.fields["kind"].choices if c[0] not in GUARDED_KINDS
             ]
             self.fields["is_head"].disabled = True
-
-    def clean(self):
-        data = super().clean()
-        if (
-            self.instance.pk
-            and self.instance.kind == Role.Kind.COUNSELOR
-            and not self.user.has_perm("counseling.grant_counselor_role")
-        ):
-            raise forms.ValidationError(
-                _(
-                    "Only the head counselor or the school administrator "
-                    "can change a counselor's role."
-                )
-            )
-        return data
+        # The role as it was, before this form changes the instance in place.
+        self.original = (
+            Role.objects.select_related("user").get(pk=self.instance.pk)
+            if self.instance.pk
+            else None
+        )
 
     def _post_clean(self):
         self.instance.school = self.school
         super()._post_clean()
+        if self.errors:
+            return
+        # The school is set here, after the fields: the unique constraints that involve it
+        # are therefore checked by hand (Django skips constraints on excluded fields).
+        if duplicate_of(self.instance):
+            self.add_error(None, DUPLICATE_MESSAGE)
+            return
+        refusal = role_refusal(self.user, self.instance, self.original)
+        if refusal:
+            self.add_error(None, refusal)
 
 
 class RosterImportForm(forms.Form):

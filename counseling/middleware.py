@@ -21,7 +21,9 @@ class PasswordChangeRequiredMiddleware:
                 reverse("password_change_done"),
                 reverse("logout"),
             }
-            if request.path not in allowed and not request.path.startswith("/static/"):
+            if request.path not in allowed and not request.path.startswith(
+                ("/static/", "/accounts/two-factor/")
+            ):
                 return redirect("password_change")
         return self.get_response(request)
 

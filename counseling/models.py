@@ -37,6 +37,10 @@ class User(AbstractUser):
             "empty: the portal's own (Chinese)."
         ),
     )
+    # Raised to end every session of the person at once (a role removed, say); it is part
+    # of the session's auth hash, which Django checks on every request, with the database
+    # or the cache holding sessions alike.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -52,6 +56,27 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return self.full_name or self.username
+
+    def get_session_auth_hash(self):
+        # Epoch 0 keeps Django's own hash, so that adding the field signs no one out.
+        if not self.session_epoch:
+            return super().get_session_auth_hash()
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "counseling.User.session_epoch",
+            f"{self.password}:{self.session_epoch}",
+            algorithm="sha256",
+        ).hexdigest()
+
+    def end_sessions(self, request=None):
+        """End every session of this person; with `request` (theirs), keep that one."""
+        from django.contrib.auth import update_session_auth_hash
+
+        type(self).objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
+        self.refresh_from_db(fields=["session_epoch"])
+        if request is not None and request.user.pk == self.pk:
+            update_session_auth_hash(request, self)
 
     def has_perm(self, perm, obj=None):
         """The portal's own permissions (rules) are decided by their rules alone.
@@ -105,6 +130,14 @@ class School(AuditedModel):
         help_text=_(
             "A regular expression every student number must match, e.g. \\d{10} for ten digits. "
             "Empty: letters and digits, at most 30."
+        ),
+    )
+    second_factor_for_class_staff = models.BooleanField(
+        _("class teachers and liaisons use a second factor"),
+        default=False,
+        help_text=_(
+            "Counselors, school administrators and the system administrator always do "
+            "when two-factor sign-in is on."
         ),
     )
 

@@ -9,8 +9,17 @@ from functools import cached_property
 
 import rules
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 NOTHING = Q(pk__in=[])
+
+# Separation of duties. A counselor reads tier 3; a school administrator may open it to
+# someone (it appoints a school's first head counselor). Holders of either kind are
+# "guarded": the system administrator can neither hold these roles, grant them, nor take
+# over (edit, reset the password of) an account that holds one.
+COUNSELOR = "counselor"
+SCHOOL_ADMIN = "school_admin"
+GUARDED_KINDS = frozenset({COUNSELOR, SCHOOL_ADMIN})
 
 
 class Access:
@@ -31,9 +40,12 @@ class Access:
     def roles(self):
         if not self.authenticated:
             return []
-        return list(
-            self.user.roles.current().select_related("school", "department", "school_class")
-        )
+        roles = self.user.roles.current().select_related("school", "department", "school_class")
+        if self.user.is_superuser:
+            # The system administrator never holds a guarded role, even if a row says so
+            # (one written by hand in a shell, say): the rule holds wherever it came from.
+            roles = roles.exclude(kind__in=GUARDED_KINDS)
+        return list(roles)
 
     @cached_property
     def taught_classes(self):
@@ -228,6 +240,134 @@ rules.add_perm("counseling.manage_network", is_sysadmin | is_counselor)
 rules.add_perm("counseling.import_roster", is_counselor)
 rules.add_perm("counseling.manage_semesters", is_sysadmin | is_school_admin | is_counselor)
 rules.add_perm("counseling.manage_roles", is_sysadmin | is_school_admin | is_head_counselor)
-# Granting a counselor role opens sensitive data, so the system administrator may not.
+# Whether the kind "counselor" is offered at all; each grant is then decided by
+# counseling.grant_role on the role itself (role_refusal below).
 rules.add_perm("counseling.grant_counselor_role", is_school_admin | is_head_counselor)
 rules.add_perm("counseling.see_audit", is_sysadmin | is_head_counselor)
+
+
+# --- Separation of duties ------------------------------------------------------------------
+
+
+def guarded_school_ids(user):
+    """The schools where an account currently holds a guarded role (one query)."""
+    if user is None or not user.pk:
+        return frozenset()
+    return frozenset(
+        user.roles.current().filter(kind__in=GUARDED_KINDS).values_list("school_id", flat=True)
+    )
+
+
+def _school_has_head(role):
+    others = (
+        type(role).objects.current().filter(school_id=role.school_id, kind=COUNSELOR, is_head=True)
+    )
+    if role.pk:
+        others = others.exclude(pk=role.pk)
+    return others.exists()
+
+
+def _grant_refusal(access, role, *, new):
+    if role.user_id is not None and role.user_id == access.user.pk:
+        return _("No one can grant or change a role of their own.")
+    if role.kind in GUARDED_KINDS and role.user_id and role.user.is_superuser:
+        return _("A system administrator cannot hold a counselor or school administrator role.")
+    school = role.school_id
+    heads = access.head_counselor_school_ids
+    admins = access.school_admin_school_ids
+    if role.kind == COUNSELOR:
+        if school in heads:
+            return None
+        # Bootstrap: a school without a head counselor gets its first one from the school
+        # administrator. Every other counselor role is the head counselor's to grant.
+        if new and school in admins and role.is_head and not _school_has_head(role):
+            return None
+        return _(
+            "Only the head counselor grants or changes counselor roles (a school "
+            "administrator appoints only a school's first head counselor)."
+        )
+    if role.kind == SCHOOL_ADMIN:
+        if school in heads or school in admins:
+            return None
+        return _(
+            "Only a school administrator or the head counselor of the school grants or "
+            "changes a school administrator role."
+        )
+    if access.is_sysadmin or school in heads or school in admins:
+        return None
+    return _("You cannot grant roles in this school.")
+
+
+def role_refusal(actor, role, original=None):
+    """Why `actor` may not give `role` (as it will be saved), or None if it may.
+
+    `original` is the role as it was before an edit: changing a role needs the right to
+    grant it as it was and as it becomes, so an edit cannot launder a grant.
+    """
+    access = access_of(actor)
+    if not access.authenticated:
+        return _("Sign in first.")
+    if original is not None:
+        refusal = _grant_refusal(access, original, new=False)
+        if refusal:
+            return refusal
+    return _grant_refusal(access, role, new=original is None and not role.pk)
+
+
+def end_refusal(actor, role):
+    """Why `actor` may not end `role`, or None. Anyone may step down from a role of their
+    own; ending someone else's is granting's mirror (the first-head exception aside: a
+    school administrator may end a counselor role, which only takes access away)."""
+    access = access_of(actor)
+    if not access.authenticated:
+        return _("Sign in first.")
+    if role.user_id == access.user.pk:
+        return None
+    school = role.school_id
+    if role.kind == COUNSELOR and school in access.school_admin_school_ids:
+        return None
+    return _grant_refusal(access, role, new=False)
+
+
+def account_refusal(actor, target):
+    """Why `actor` may not edit, reset the password of or act as `target`, or None.
+
+    An account holding a guarded role is its own, or the business of a head counselor or
+    school administrator of each school where it holds one; never the system
+    administrator's (whoever sets its password reads tier 3).
+    """
+    access = access_of(actor)
+    if not access.authenticated:
+        return _("Sign in first.")
+    if target.pk == access.user.pk:
+        return None
+    schools = guarded_school_ids(target)
+    if not schools:
+        return None
+    keepers = access.head_counselor_school_ids | access.school_admin_school_ids
+    if schools <= keepers:
+        return None
+    return _(
+        "This account holds a counselor or school administrator role: only its school's "
+        "head counselor or school administrator can change it."
+    )
+
+
+@rules.predicate
+def may_grant_role(user, role):
+    return role is not None and role_refusal(user, role) is None
+
+
+@rules.predicate
+def may_end_role(user, role):
+    return role is not None and end_refusal(user, role) is None
+
+
+@rules.predicate
+def may_manage_account(user, target):
+    return target is not None and account_refusal(user, target) is None
+
+
+rules.add_perm("counseling.grant_role", may_grant_role)
+rules.add_perm("counseling.end_role", may_end_role)
+rules.add_perm("counseling.manage_account", may_manage_account)

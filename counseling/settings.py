@@ -26,10 +26,21 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
 if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false.")
 
-# Encrypts sensitive fields at rest (counseling.crypto). Defaults to the secret key; set
-# its own value in production and keep it as safe as the database backups.
-FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default=SECRET_KEY)
+# Encrypts tier 3 at rest (counseling.crypto). Production must name its own: a leaked
+# secret key must not open tier 3, and rotating the secret key must not make it unreadable.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default=SECRET_KEY if DEBUG else "")
+if not DEBUG and (not FIELD_ENCRYPTION_KEY or FIELD_ENCRYPTION_KEY == SECRET_KEY):
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEY must be set, and differ from DJANGO_SECRET_KEY, when "
+        "DJANGO_DEBUG is false. Make one with: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(32))' "
+        "and keep it with the database backups (without it tier 3 cannot be read)."
+    )
+# Keys still readable while `manage.py rotate_encryption_key` re-encrypts under the new one.
 FIELD_ENCRYPTION_OLD_KEYS = env.list("FIELD_ENCRYPTION_OLD_KEYS", default=[])
+# Keyed hashes that find "the same student" across rows are never re-computed, so their key
+# is never rotated: it stays what the encryption key was when the hashes were first made.
+FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default=FIELD_ENCRYPTION_KEY)
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
@@ -51,6 +62,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rules.apps.AutodiscoverRulesConfig",
     "counseling",
     "committees",
@@ -73,6 +87,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "counseling.middleware.NoStoreForSignedInMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # The second factor first, then a one-time password's change (which allows its pages).
+    "counseling.auth.middleware.StaffSessionMiddleware",
     "counseling.middleware.PasswordChangeRequiredMiddleware",
     "counseling.sessions.SessionRefreshMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
@@ -163,6 +180,17 @@ SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=5 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # A committee member who ticks "this is my phone" at sign-in stays signed in this long.
 SESSION_REMEMBER_SECONDS = env.int("SESSION_REMEMBER_SECONDS", default=140 * 24 * 60 * 60)
+# Staff (counselors, administrators, liaisons, class teachers) have stricter limits: signed
+# out after this long without a request, and this long after signing in whatever happens.
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=10 * 60 * 60)
+
+# Two-factor sign-in (django-otp, TOTP and recovery codes) for staff: required in
+# production; the embedded demo leaves it off and says so on its sign-in page.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
+# A tier-3 export needs a code entered within this many seconds (counseling.auth.reauth).
+OTP_REAUTH_SECONDS = env.int("OTP_REAUTH_SECONDS", default=5 * 60)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="心理辅导工作平台")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -62,6 +62,7 @@ urlpatterns = [
     ),
     # Before django.contrib.auth's own "login": the same view, behind the rate limiter.
     path("accounts/login/", SIGN_IN, name="login"),
+    path("accounts/two-factor/", include("counseling.auth.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -101,12 +101,13 @@ MATRIX = [
     ("counseling:role-list", [], "get", ROLES_PAGE),
     ("counseling:role-new", [], "get", ROLES_PAGE),
     ("counseling:role-edit", ["liaison_role"], "get", ROLES_PAGE),
-    # A counselor's role is changed by the head counselor or the school administrator only.
+    # A counselor's role is changed by the head counselor only (separation of duties:
+    # tests/security/test_separation_of_duties.py); the school administrator may end it.
     (
         "counseling:role-edit",
         ["counselor_role"],
         "get",
-        row(403, 200, 200, 403, 403, 403, 403, 403, 302),
+        row(403, 403, 200, 403, 403, 403, 403, 403, 302),
     ),
     ("counseling:role-end", ["liaison_role"], "post", row(302, 302, 302, *[403] * 5, 302)),
     (

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('committees', '0003_uploads_checked_by_content'),
-        ('committees', '0003_verbose_names'),
+        ("committees", "0003_uploads_checked_by_content"),
+        ("committees", "0003_verbose_names"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -447,7 +447,8 @@ class Alert(models.Model):
         related_name="+",
         verbose_name=_("counselor"),
     )
-    outcome = models.TextField(_("outcome"), blank=True)
+    # Tier 3 like the notes: it names referrals (to a hospital, say). Issue 9, finding 3.
+    outcome = EncryptedTextField(_("outcome"), blank=True)
     created_at = models.DateTimeField(_("raised"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 

@@ -43,6 +43,7 @@ from committees.board import (
 from committees.models import Alert, Barometer, CommitteeMember, ConcernKind, Weather
 from committees.models.barometer import WEATHER_COLOURS, WEATHER_ICONS
 from counseling import audit
+from counseling.auth.reauth import is_recently_verified, reverify
 from counseling.errors import PortalError
 from counseling.exports.services import request_export
 from counseling.models import Department, SchoolClass, Semester
@@ -501,6 +502,8 @@ def export(request):
     sensitive = request.GET.get("sensitive") == "1"
     if sensitive and not _is_counselor(request.user, semester):
         raise PermissionDenied
+    if sensitive and not is_recently_verified(request):
+        return reverify(request)  # tier 3 leaves the portal: a fresh second factor first
     if request.method == "POST":
         params = {"semester": semester.pk, "sensitive": sensitive}
         try:

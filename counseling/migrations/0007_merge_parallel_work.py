@@ -4,13 +4,11 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('counseling', '0004_audit_page_indexes'),
-        ('counseling', '0004_export_jobs'),
-        ('counseling', '0005_audit_refuse_truncate'),
-        ('counseling', '0006_user_language'),
+        ("counseling", "0004_audit_page_indexes"),
+        ("counseling", "0004_export_jobs"),
+        ("counseling", "0005_audit_refuse_truncate"),
+        ("counseling", "0006_user_language"),
     ]
 
-    operations = [
-    ]
+    operations = []

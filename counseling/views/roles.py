@@ -1,16 +1,13 @@
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from counseling import audit
+from counseling import audit, services
+from counseling.errors import PortalError
 from counseling.forms import RoleForm
 from counseling.models import Role
 from counseling.views.helpers import paginate, require_perm, school_of, visible_or_404
@@ -51,24 +48,23 @@ def role_list(request):
 @require_perm("counseling.manage_roles")
 def role_edit(request, pk=None):
     role = visible_or_404(Role, request.user, pk=pk) if pk else Role(school=school_of(request))
-    if (
-        pk
-        and role.kind == Role.Kind.COUNSELOR
-        and not request.user.has_perm("counseling.grant_counselor_role")
-    ):
+    if pk and not request.user.has_perm("counseling.grant_role", role):
         raise PermissionDenied
     form = RoleForm(request.POST or None, instance=role, user=request.user, school=role.school)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            role = form.save()
-            role.log_action(
+        try:
+            services.save_role(
                 request.user,
-                audit.AuditEntry.Action.UPDATE if pk else audit.AuditEntry.Action.CREATE,
+                form.instance,
+                original=form.original,
                 changes=audit.form_changes(form),
                 request=request,
             )
-        messages.success(request, _("Role saved."))
-        return redirect("counseling:role-list")
+        except PortalError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Role saved."))
+            return redirect("counseling:role-list")
     return render(
         request,
         "counseling/form.html",
@@ -82,15 +78,8 @@ def role_edit(request, pk=None):
 def role_end(request, pk):
     """Roles end, they are not deleted: the audit trail keeps who held what."""
     role = visible_or_404(Role, request.user, pk=pk)
-    if role.kind == Role.Kind.COUNSELOR and not request.user.has_perm(
-        "counseling.grant_counselor_role"
-    ):
+    if not request.user.has_perm("counseling.end_role", role):
         raise PermissionDenied
-    with transaction.atomic():
-        role.ends_on = timezone.localdate() - datetime.timedelta(days=1)
-        if role.starts_on and role.starts_on > role.ends_on:
-            role.starts_on = role.ends_on
-        role.save(update_fields=["ends_on", "starts_on", "updated_at"])
-        role.log_action(request.user, audit.AuditEntry.Action.DEACTIVATE, request=request)
+    services.end_role(request.user, role, request=request)
     messages.success(request, _("Role ended."))
     return redirect("counseling:role-list")

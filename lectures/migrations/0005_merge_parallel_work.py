@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lectures', '0003_verbose_names'),
-        ('lectures', '0004_uploads_checked_by_content'),
+        ("lectures", "0003_verbose_names"),
+        ("lectures", "0004_uploads_checked_by_content"),
     ]
 
-    operations = [
-    ]
+    operations = []
