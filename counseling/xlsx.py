@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
+from openpyxl.worksheet.worksheet import Worksheet
 
 # Characters that make a spreadsheet read the rest as a formula (or, in a CSV, start one).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -85,7 +86,8 @@ def _header_text(text):
 def print_setup(sheet, title=None, header_rows=1):
     """Landscape, fitted to the page width, the header row on every page, title and date."""
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    # The class's constant: write-only sheets (the register, the report) lack it.
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
     sheet.sheet_properties.pageSetUpPr.fitToPage = True

@@ -101,12 +101,16 @@ def _robot_windows():
     yield
 
 
-@pytest.fixture
-def eager_celery():
-    """Tasks run inline, as the embedded default does, even when REDIS_URL is set: for tests
-    that look at what a task sent (mail.outbox) rather than at the broker."""
+@pytest.fixture(autouse=True)
+def eager_celery(request):
+    """Tasks run inline, as the embedded default does, even when REDIS_URL is set: a test
+    looks at what a task did (mail.outbox, a made file) unless it is marked `broker`, in
+    which case a real worker consumes from Redis."""
     from counseling.celery import app
 
+    if request.node.get_closest_marker("broker"):
+        yield
+        return
     old = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield

@@ -25,6 +25,10 @@ from tests.test_notifications_broker import needs_redis_url, real_broker, wait_f
 __all__ = ["real_broker"]  # a fixture, used by name below
 
 
+# Tasks go to the real broker here, not inline (tests/conftest.py).
+pytestmark = pytest.mark.broker
+
+
 def test_every_beat_entry_names_a_registered_task():
     celery_app.loader.import_default_modules()
     names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}

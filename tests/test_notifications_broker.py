@@ -33,6 +33,10 @@ from counseling.notifications.tasks import deliver
 from tests.factories import SchoolFactory, UserFactory
 from tests.test_notifications import MAIL, ROBOT, RobotServer
 
+# Tasks go to the real broker here, not inline (tests/conftest.py).
+pytestmark = pytest.mark.broker
+
+
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 # A bound on a hang, not a speed test: settings make it about 2 × REDIS_SOCKET_TIMEOUT.
 HANG_BOUND = 10

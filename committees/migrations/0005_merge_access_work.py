@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('committees', '0003_alert_outcome_encrypted'),
-        ('committees', '0004_merge_parallel_work'),
+        ("committees", "0003_alert_outcome_encrypted"),
+        ("committees", "0004_merge_parallel_work"),
     ]
 
-    operations = [
-    ]
+    operations = []

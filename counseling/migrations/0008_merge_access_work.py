@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('counseling', '0004_user_session_epoch_school_second_factor'),
-        ('counseling', '0007_merge_parallel_work'),
+        ("counseling", "0004_user_session_epoch_school_second_factor"),
+        ("counseling", "0007_merge_parallel_work"),
     ]
 
-    operations = [
-    ]
+    operations = []

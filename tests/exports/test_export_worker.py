@@ -20,6 +20,7 @@ from counseling.exports.tasks import run_export
 from tests.factories import SchoolFactory, UserFactory
 
 pytestmark = [
+    pytest.mark.broker,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         not os.environ.get("REDIS_URL")
