@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from consultations.figures import semester_figures
 from counseling.models import Semester, Student
 from reports.figures import KEYS, FigureSet, chart_svg, gather
 from tests.factories import SchoolFactory
@@ -26,8 +27,15 @@ def values(figures, section):
     return {f.key.split(".", 1)[1]: f.value for f in figures.section(section)}
 
 
-def test_every_key_is_gathered(figures):
-    assert list(figures.figures) == list(KEYS)
+def consultation_keys(world):
+    """The consultation room's keys, as its own module names them (after KEYS)."""
+    return [item["key"] for item in semester_figures(world.school, world.semester)]
+
+
+def test_every_key_is_gathered(world, figures):
+    extra = consultation_keys(world)
+    assert extra and all(key.startswith("consultations.") for key in extra)
+    assert list(figures.figures) == list(KEYS) + extra
 
 
 def test_lectures(figures):
@@ -167,9 +175,13 @@ def test_coverage(figures):
     assert figures.tables["uncovered_classes"] == [{"class": "2026级甲4班", "department": "甲科"}]
 
 
-def test_sensitive_figures_are_marked(figures):
+def test_sensitive_figures_are_marked(world, figures):
     sensitive = {f.key for f in figures if f.sensitive}
-    assert sensitive == {
+    consultations = {
+        item["key"] for item in semester_figures(world.school, world.semester) if item["sensitive"]
+    }
+    assert consultations and "consultations.referrals" in consultations
+    assert sensitive == consultations | {
         "barometer.concerns",
         "barometer.alerts_raised",
         "barometer.alerts_escalated",
@@ -205,7 +217,9 @@ def test_links_open_the_records(figures):
         f"/reports/figures/lectures.sessions/?semester={semester}"
     )
     assert figures["committee.meetings_held"].url == f"/committees/schedule/?semester={semester}"
-    assert all(f.url for f in figures)
+    # Every figure outside the consultation room (whose pages check access themselves and
+    # list no semester's records) opens the records it counts.
+    assert all(f.url for f in figures if f.section != "consultations")
 
 
 def test_another_schools_semester_is_refused(world):
