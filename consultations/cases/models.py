@@ -148,6 +148,8 @@ class RiskChange(models.Model):
     reason = EncryptedTextField(_("why"), blank=True)
 
     class Meta:
+        verbose_name = _("change of risk level")
+        verbose_name_plural = _("changes of risk level")
         ordering = ["at", "pk"]
 
     def __str__(self):
@@ -172,6 +174,8 @@ class SessionNote(models.Model):
     signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("session note")
+        verbose_name_plural = _("session notes")
         ordering = ["at", "pk"]
 
     def __str__(self):
@@ -201,6 +205,8 @@ class NoteRevision(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("revision of a note")
+        verbose_name_plural = _("revisions of notes")
         ordering = ["at", "pk"]
 
     def __str__(self):
@@ -215,6 +221,8 @@ class ParentContact(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("contact with the parents")
+        verbose_name_plural = _("contacts with the parents")
         ordering = ["at", "pk"]
 
     def __str__(self):
@@ -231,6 +239,8 @@ class Referral(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
         ordering = ["at", "pk"]
 
     def __str__(self):
@@ -244,6 +254,8 @@ class ReferralFollowUp(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("follow-up of a referral")
+        verbose_name_plural = _("follow-ups of referrals")
         ordering = ["at", "pk"]
 
     def __str__(self):
@@ -260,6 +272,10 @@ class InterventionPlan(models.Model):
     review_on = models.DateField(_("review date"))
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = _("intervention plan")
+        verbose_name_plural = _("intervention plans")
+
     def __str__(self):
         return f"{self._meta.model_name} #{self.pk}"
 
@@ -271,6 +287,8 @@ class PlanReview(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("review of a plan")
+        verbose_name_plural = _("reviews of plans")
         ordering = ["at", "pk"]
 
     def __str__(self):
@@ -296,6 +314,8 @@ class CounselorTask(models.Model):
     objects = CounselorTaskQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("counselor's task")
+        verbose_name_plural = _("counselors' tasks")
         ordering = ["due_on", "pk"]
         indexes = [
             # The home panel: a counselor's open tasks by due date.
@@ -317,6 +337,8 @@ class BreakGlassGrant(models.Model):
     expires_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("emergency access grant")
+        verbose_name_plural = _("emergency access grants")
         ordering = ["-granted_at"]
         constraints = [
             models.CheckConstraint(

@@ -45,6 +45,8 @@ class CrisisAction(models.Model):
     )
 
     class Meta:
+        verbose_name = _("crisis action")
+        verbose_name_plural = _("crisis actions")
         ordering = ["opened_at", "step__order", "pk"]
         constraints = [
             models.UniqueConstraint(
