@@ -118,6 +118,8 @@ def stream_row(sheet, values, *, font=None, wrap=None, number_formats=None):
         cell = WriteOnlyCell(sheet, value=safe_cell(value))
         if isinstance(cell.value, str):
             cell.data_type = "s"  # never "f", whatever the text looks like
+            if looks_like_formula(cell.value):
+                cell.quotePrefix = True
             if wrap is not None and "\n" in cell.value:
                 cell.alignment = wrap
         if font is not None:

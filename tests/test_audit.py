@@ -127,19 +127,20 @@ class TestViewsRecord:
 
 @pytest.fixture
 def trail(demo, user_named):
-    """Entries on three days, by two people, in the demo school and in another one."""
+    """Entries on three days, by two people, in the demo school and in another one: in 2027,
+    after the demo's own entries, so that they open the newest-first page."""
     counselor, counselor2 = user_named("counselor"), user_named("counselor2")
     department = Department.objects.filter(school=demo).order_by("name").first()
     stranger = StudentFactory()
     tz = datetime.timezone(datetime.timedelta(hours=8))
     entries = []
-    with time_machine.travel(datetime.datetime(2026, 9, 1, 10, tzinfo=tz), tick=False):
+    with time_machine.travel(datetime.datetime(2027, 9, 1, 10, tzinfo=tz), tick=False):
         entries.append(audit.record(counselor, Action.CREATE, department))
-    with time_machine.travel(datetime.datetime(2026, 9, 15, 10, tzinfo=tz), tick=False):
+    with time_machine.travel(datetime.datetime(2027, 9, 15, 10, tzinfo=tz), tick=False):
         entries.append(audit.record(counselor2, Action.UPDATE, department))
         entries.append(audit.record(counselor, Action.LOGIN, label="counselor"))
         entries.append(audit.record(counselor2, Action.LOGIN, label="counselor2"))
-    with time_machine.travel(datetime.datetime(2026, 10, 8, 10, tzinfo=tz), tick=False):
+    with time_machine.travel(datetime.datetime(2027, 10, 8, 10, tzinfo=tz), tick=False):
         entries.append(audit.record(counselor2, Action.DEACTIVATE, department))
         entries.append(audit.record(None, Action.UPDATE, stranger))
     return {"department": department, "stranger": stranger, "ids": {e.pk for e in entries}}
@@ -197,12 +198,12 @@ class TestAuditPage:
             ({"action": "create"}, [("counselor", "create")]),
             ({"action": "nonsense"}, None),
             (
-                {"since": "2026-09-10"},
+                {"since": "2027-09-10"},
                 [("counselor2", "deactivate"), ("counselor", "login"), ("counselor2", "update")],
             ),
-            ({"until": "2026-09-01"}, [("counselor", "create")]),
+            ({"until": "2027-09-01"}, [("counselor", "create")]),
             (
-                {"since": "2026-09-15", "until": "2026-09-15", "action": "update"},
+                {"since": "2027-09-15", "until": "2027-09-15", "action": "update"},
                 [("counselor2", "update")],
             ),
             ({"since": "not a date"}, None),
