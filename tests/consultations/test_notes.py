@@ -52,6 +52,36 @@ def test_signed_note_changes_only_by_an_amendment(world):
     assert SessionNote.objects.get(pk=note.pk).body == "原文"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the setting is PostgreSQL's")
+def test_key_rotation_lets_only_the_ciphertext_change(world):
+    """rotate_encryption_key's transaction-local setting re-encrypts a signed note's body;
+    it changes nothing else, deletes nothing, and is off unless the command sets it."""
+    note = services.sign_note(
+        services.add_note(world.case(), world.counselor, "原文"), world.counselor
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body FROM consultations_sessionnote WHERE id=%s", [note.pk])
+        (token,) = cursor.fetchone()
+        with transaction.atomic():
+            cursor.execute("SET LOCAL counseling.rotating_keys = 'on'")
+            cursor.execute(
+                "UPDATE consultations_sessionnote SET body=%s WHERE id=%s", [token, note.pk]
+            )
+            for sql in (
+                "UPDATE consultations_sessionnote SET kind='other' WHERE id=%s",
+                "UPDATE consultations_sessionnote SET signed_at=NULL WHERE id=%s",
+                "DELETE FROM consultations_sessionnote WHERE id=%s",
+            ):
+                with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
+                    cursor.execute(sql, [note.pk])
+            cursor.execute("SET LOCAL counseling.rotating_keys = 'off'")
+            with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
+                cursor.execute(
+                    "UPDATE consultations_sessionnote SET body=%s WHERE id=%s", [token, note.pk]
+                )
+    assert SessionNote.objects.get(pk=note.pk).body == "原文"
+
+
 def test_a_draft_is_not_amended(world):
     note = services.add_note(world.case(), world.counselor, "草稿")
     with pytest.raises(PortalError) as refused:
