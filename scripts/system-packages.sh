@@ -6,7 +6,7 @@
 # On a machine without apt-get, or without root, it says what is missing and goes on:
 # the portal still runs, and the tests that need a missing part are skipped.
 set -u
-packages=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0)
+packages=(fonts-noto-cjk fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0)
 if [ "${1:-run}" = "test" ]; then
   packages+=(chromium poppler-utils)
 fi

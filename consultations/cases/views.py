@@ -1,11 +1,14 @@
 """Case files: the list (existence and risk), the file itself (content for those who may),
 its actions, and breaking the glass."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -14,6 +17,7 @@ from consultations.cases import forms, services
 from consultations.cases.models import Case, CounselorTask, Referral, SessionNote
 from consultations.crisis.models import CrisisAction
 from consultations.crisis.services import complete_step
+from counseling.auth.reauth import is_recently_verified
 from counseling.errors import PortalError
 from counseling.models import Student
 from counseling.permissions import access_of
@@ -227,6 +231,10 @@ def case_action(request, pk, action):
 def case_break_glass(request, pk):
     _counselor(request)
     case = _case(request, pk)
+    if not is_recently_verified(request):
+        # Breaking the glass opens tier 3: a fresh second factor first (counseling.auth).
+        query = urlencode({"next": reverse("consultations:case-detail", args=[case.pk])})
+        return redirect(f"{reverse('two-factor-verify')}?{query}&again=1")
     form = forms.BreakGlassForm(request.POST)
     try:
         _valid(form)

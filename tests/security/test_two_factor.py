@@ -209,3 +209,29 @@ def test_reauth_helper_and_decorator(rf, settings, w):
     assert view(request).status_code == 302
     request.session["otp_verified_at"] = time.time()
     assert is_recently_verified(request) and view(request) == "ran"
+
+
+def test_breaking_the_glass_needs_a_fresh_code(otp_on, db, client):
+    """The consultation room's emergency access opens tier 3: a code within minutes first."""
+    from consultations.cases.models import BreakGlassGrant
+    from counseling.auth.policy import VERIFIED_AT
+    from tests.consultations.case_world import World
+
+    world = World()
+    case = world.case()
+    world.other.set_password(PASSWORD)
+    world.other.save()
+    sign_in(client, world.other)
+    enrol(client, world.other)
+    session = client.session
+    session[VERIFIED_AT] = time.time() - 3600
+    session.save()
+    url = reverse("consultations:case-break-glass", args=[case.pk])
+    response = client.post(url, {"reason": "值班时学生来电，需要了解情况"})
+    assert response.status_code == 302 and "again=1" in response["Location"]
+    assert not BreakGlassGrant.objects.filter(case=case).exists()
+    session = client.session
+    session[VERIFIED_AT] = time.time()
+    session.save()
+    client.post(url, {"reason": "值班时学生来电，需要了解情况"})
+    assert BreakGlassGrant.objects.filter(case=case, user=world.other).exists()
