@@ -6,11 +6,13 @@ its slot from the same Redis sorted set; without Redis (embedded mode, eager tes
 window lives in this process, which is then the only sender.
 """
 
+import hashlib
 import threading
 import time
 import uuid
 
 from django.conf import settings
+from django.db import connections
 
 WINDOW = 60.0  # seconds
 
@@ -50,13 +52,20 @@ def _client():
     return _redis[1]
 
 
+def window_key(robot_id):
+    """The robot's key in Redis. Robot ids are rows of one database: portals (or parallel
+    test runs) that share a Redis keep their windows apart by their database's name."""
+    name = str(connections["default"].settings_dict["NAME"])
+    return f"robot-window:{hashlib.sha256(name.encode()).hexdigest()[:12]}:{robot_id}"
+
+
 def acquire(robot_id, now=None):
     """0 when a slot was taken for a post now, else the seconds to wait for the next one."""
     now = time.time() if now is None else now
     client = _client()
     if client is not None:
         wait = client.eval(
-            _ACQUIRE, 1, f"robot-window:{robot_id}", now, WINDOW, limit(), uuid.uuid4().hex
+            _ACQUIRE, 1, window_key(robot_id), now, WINDOW, limit(), uuid.uuid4().hex
         )
         return max(float(wait), 0.0)
     with _local_lock:
@@ -75,7 +84,7 @@ def block(robot_id, seconds, now=None):
     client = _client()
     stamp = now + seconds - WINDOW
     if client is not None:
-        key = f"robot-window:{robot_id}"
+        key = window_key(robot_id)
         client.zadd(key, {uuid.uuid4().hex: stamp for _ in range(limit())})
         client.expire(key, int(seconds) + 1)
         return
@@ -84,11 +93,12 @@ def block(robot_id, seconds, now=None):
 
 
 def reset():
-    """Forget every window (tests: robot ids are reused from one test to the next)."""
+    """Forget this database's windows (tests: robot ids are reused from one test to the
+    next), not those of another database sharing the Redis."""
     with _local_lock:
         _local.clear()
     client = _client()
     if client is not None:
-        keys = list(client.scan_iter("robot-window:*"))
+        keys = list(client.scan_iter(window_key("*")))
         if keys:
             client.delete(*keys)

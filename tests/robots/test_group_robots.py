@@ -242,7 +242,7 @@ def test_the_window_is_shared_through_redis(settings):
     now = 1_000_000.0
     assert all(throttle.acquire(99, now=now) == 0 for _ in range(18))
     other = Redis.from_url(os.environ["REDIS_URL"])
-    assert other.zcard("robot-window:99") == 18
+    assert other.zcard(throttle.window_key(99)) == 18
     assert 58 < throttle.acquire(99, now=now + 1) <= 59
     assert throttle.acquire(99, now=now + 61) == 0
     throttle.reset()
