@@ -680,7 +680,8 @@ def crawl(world, client, who, user):
     for url_name, url, twin in urls_to_crawl(world, user):
         response = client.get(url)
         statuses[url] = response.status_code
-        assert response.status_code < 500, url
+        # /healthz answers 503 by design when a part is down (no worker runs in the tests).
+        assert response.status_code < 500 or url_name == "healthz", url
         if response.status_code == 200:
             text = text_of(response)
             problems += [f"{who} {url}: {leak}" for leak in leaks(world, text, who, url_name)]
