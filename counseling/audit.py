@@ -286,6 +286,23 @@ def form_changes(form):
     return changes
 
 
+def save_form(form, actor, *, request=None, changes=None):
+    """Save a ModelForm and log it as one action: CREATE for a new object, UPDATE with the
+    fields the form changed otherwise. In one transaction, so a failed entry saves nothing.
+    Returns the saved object."""
+    adding = form.instance._state.adding
+    with transaction.atomic():
+        obj = form.save()
+        record(
+            actor,
+            AuditEntry.Action.CREATE if adding else AuditEntry.Action.UPDATE,
+            obj,
+            changes=form_changes(form) if changes is None else changes,
+            request=request,
+        )
+    return obj
+
+
 class AuditedModel(models.Model):
     """Base for models whose changes are logged: `obj.log_action(user, action, ...)`."""
 

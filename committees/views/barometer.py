@@ -639,7 +639,6 @@ def alert_list(request):
         "committees/barometer/alert_list.html",
         {
             "semester": semester,
-            "semesters": Semester.objects.visible_to(request.user).filter(school=semester.school),
             "page": page,
             "status": status,
             "grade": grade,
@@ -839,7 +838,6 @@ def suggestion_list(request):
         "committees/barometer/suggestion_list.html",
         {
             "semester": semester,
-            "semesters": Semester.objects.visible_to(request.user).filter(school=semester.school),
             "page": page,
             "status": status,
             "department": int(department) if department.isdigit() else None,
@@ -966,7 +964,6 @@ def absence_list(request):
         "committees/barometer/absence_list.html",
         {
             "semester": semester,
-            "semesters": Semester.objects.visible_to(request.user).filter(school=school),
             "rows": [
                 {
                     "absence": a,

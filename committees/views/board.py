@@ -46,7 +46,7 @@ from counseling import audit
 from counseling.auth.reauth import is_recently_verified, reverify
 from counseling.errors import PortalError
 from counseling.exports.services import request_export
-from counseling.models import Department, SchoolClass, Semester
+from counseling.models import Department, SchoolClass
 from counseling.permissions import access_of
 from counseling.templatetags.portal import colon, week_label
 from counseling.views.helpers import pick_semester, require_perm
@@ -58,10 +58,6 @@ CONCERN_COLOUR = "#3d6fb6"
 
 def _is_counselor(user, semester):
     return access_of(user).counsels(semester.school_id)
-
-
-def _semesters(user, semester):
-    return Semester.objects.visible_to(user).filter(school=semester.school)
 
 
 def _int(value, default=None):
@@ -231,7 +227,6 @@ def week_board(request):
         "committees/board/week_board.html",
         {
             "semester": semester,
-            "semesters": _semesters(request.user, semester),
             "week": week,
             "weeks": weeks,
             "previous_week": week - 1 if week > 1 else None,
@@ -350,7 +345,6 @@ def class_trend(request, pk):
         "committees/board/class_trend.html",
         {
             "semester": semester,
-            "semesters": _semesters(request.user, semester),
             "school_class": school_class,
             "rows": list(reversed(rows)),
             "coverage": cover,
@@ -401,7 +395,6 @@ def _trend_context(request, semester, classes, barometers, title, now):
         )
     return {
         "semester": semester,
-        "semesters": _semesters(request.user, semester),
         "is_counselor": is_counselor,
         "coverage": cover.total(),
         "by_week": list(reversed(table)),
@@ -563,7 +556,6 @@ def scorecard_list(request):
         "committees/board/scorecards.html",
         {
             "semester": semester,
-            "semesters": _semesters(request.user, semester),
             "cards": [cards[m.pk] for m in shown],
             "departments": departments,
             "department": wanted,

@@ -22,7 +22,6 @@ from committees.forms import (
 from committees.models import Attendance, Material, Meeting, MinutesRevision
 from counseling import audit
 from counseling.errors import PortalError
-from counseling.models import Semester
 from counseling.views.helpers import pick_semester, require_perm, serve_upload
 
 Action = audit.AuditEntry.Action
@@ -70,7 +69,6 @@ def schedule(request):
         "committees/schedule.html",
         {
             "semester": semester,
-            "semesters": Semester.objects.visible_to(request.user).filter(school=semester.school),
             "rows": rows,
             "form": form,
             "today": today,

@@ -14,7 +14,7 @@ from committees.board import scorecards
 from committees.forms import AppointForm, EndForm
 from committees.models import Attendance, CommitteeMember, Meeting, TrainingModule
 from counseling.errors import PortalError
-from counseling.models import Department, SchoolClass, Semester
+from counseling.models import Department, SchoolClass
 from counseling.permissions import access_of
 from counseling.views.helpers import pick_semester, require_perm
 
@@ -38,13 +38,11 @@ def member_list(request):
     for cls in classes:
         departments.setdefault(cls.department, []).append(cls)
         missing += not cls.serving
-    semesters = Semester.objects.visible_to(request.user).filter(school=semester.school)
     return render(
         request,
         "committees/member_list.html",
         {
             "semester": semester,
-            "semesters": semesters,
             "departments": departments.items(),
             "missing": missing,
             "total": len(classes),

@@ -55,3 +55,14 @@ def date_range(start, end):
     if end:
         return _("until %(date)s") % {"date": date_filter(end, "DATE_FORMAT")}
     return _("open-ended")
+
+
+@register.inclusion_tag("includes/semester_picker.html", takes_context=True)
+def semester_picker(context, semester):
+    """The semester drop-down of a list page: the semesters of `semester`'s school that the
+    signed-in user may see (one query), the current one selected."""
+    from counseling.models import Semester
+
+    user = context["request"].user
+    semesters = Semester.objects.visible_to(user).filter(school_id=semester.school_id)
+    return {"semester": semester, "semesters": semesters}

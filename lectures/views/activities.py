@@ -15,7 +15,7 @@ from lectures import scheduling
 from lectures.forms_events import ActivityDesignForm, ActivityRecordForm, ActivitySessionForm
 from lectures.models import ActivityDesign, ActivitySession, Feedback
 from lectures.models.lectures import Status
-from lectures.views.common import activity_session_or_404, pick_semester, semesters_of
+from lectures.views.common import activity_session_or_404, pick_semester
 
 Action = audit.AuditEntry.Action
 
@@ -51,7 +51,6 @@ def design_list(request):
         "lectures/design_list.html",
         {
             "semester": semester,
-            "semesters": semesters_of(request.user, semester.school),
             "designs": designs,
             "sessions": sessions,
             "figures": sessions.figures(),

@@ -2,13 +2,8 @@
 
 from django.shortcuts import get_object_or_404
 
-from counseling.models import Semester
 from counseling.views.helpers import pick_semester  # noqa: F401  (the views import it from here)
 from lectures.models import ActivitySession, Lecture, LectureSession
-
-
-def semesters_of(user, school):
-    return Semester.objects.visible_to(user).filter(school=school)
 
 
 def lecture_or_404(request, pk):

@@ -50,7 +50,7 @@ from lectures.models import (
     Venue,
 )
 from lectures.models.lectures import Status
-from lectures.views.common import lecture_or_404, pick_semester, semesters_of, session_or_404
+from lectures.views.common import lecture_or_404, pick_semester, session_or_404
 
 Action = audit.AuditEntry.Action
 
@@ -95,7 +95,6 @@ def lecture_list(request):
         "lectures/lecture_list.html",
         {
             "semester": semester,
-            "semesters": semesters_of(request.user, semester.school),
             "rows": rows,
             "figures": base.figures(),
             "can_manage": request.user.has_perm("lectures.manage"),
@@ -582,7 +581,6 @@ def coverage(request):
         "lectures/coverage.html",
         {
             "semester": semester,
-            "semesters": semesters_of(request.user, semester.school),
             "data": data,
             "per_lecture": per_lecture,
             "activities": activities,

@@ -18,7 +18,6 @@ from lectures.views_publicity.common import (
     can_manage,
     pick_semester,
     published_only,
-    semesters_of,
     serve_file,
     today,
 )
@@ -54,7 +53,6 @@ def bulletin_list(request):
         "lectures/publicity/bulletin_list.html",
         {
             "semester": semester,
-            "semesters": semesters_of(semester, request.user),
             "issues": issues,
             "today": today(),
             "can_manage": manage,

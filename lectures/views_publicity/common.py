@@ -2,13 +2,8 @@
 
 from django.utils import timezone
 
-from counseling.models import Semester
 from counseling.views.helpers import pick_semester  # noqa: F401  (the views import it from here)
 from counseling.views.helpers import serve_upload as serve_file  # noqa: F401
-
-
-def semesters_of(semester, user):
-    return Semester.objects.visible_to(user).filter(school=semester.school)
 
 
 def can_manage(user):

@@ -24,7 +24,6 @@ from lectures.views_publicity.common import (
     can_manage,
     pick_semester,
     published_only,
-    semesters_of,
     today,
 )
 
@@ -73,7 +72,6 @@ def letter_list(request):
         "lectures/publicity/letter_list.html",
         {
             "semester": semester,
-            "semesters": semesters_of(semester, request.user),
             "rows": rows,
             "can_manage": manage,
             "classes": (

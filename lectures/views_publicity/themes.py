@@ -15,7 +15,7 @@ from counseling.views.helpers import require_perm, school_of
 from lectures import services
 from lectures.forms_publicity import ThemeEventForm, ThemeMonthForm
 from lectures.models import Contest, ThemeEvent, ThemeMonth, Venue
-from lectures.views_publicity.common import can_manage, pick_semester, semesters_of
+from lectures.views_publicity.common import can_manage, pick_semester
 
 Action = audit.AuditEntry.Action
 
@@ -39,7 +39,6 @@ def theme_month_list(request):
         "lectures/publicity/theme_month_list.html",
         {
             "semester": semester,
-            "semesters": semesters_of(semester, request.user),
             "months": months,
             "can_manage": can_manage(request.user),
         },

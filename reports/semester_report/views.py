@@ -63,18 +63,11 @@ def report_home(request):
         "reports/report/home.html",
         {
             "semester": semester,
-            "semesters": _semesters(request.user, semester),
             "report": report,
             "versions": versions,
             "is_counselor": is_counselor,
         },
     )
-
-
-def _semesters(user, semester):
-    from counseling.models import Semester
-
-    return Semester.objects.visible_to(user).filter(school=semester.school)
 
 
 @login_required
