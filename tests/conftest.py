@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 from django.core.management import call_command
+from pytest_django.plugin import blocking_manager_key
 
 DEMO_USERS = [
     "admin",
@@ -16,6 +17,7 @@ DEMO_USERS = [
     "member",
     "student",
 ]
+DEMO_SCHOOL = "职业教育中心"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = os.path.join(os.path.dirname(__file__), "artifacts")
 
@@ -30,13 +32,53 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_demo", verbosity=0)
 
 
+# A transactional test (live server, real worker) empties the database when it ends. The
+# next test that wants the demo reloads it once, committed, before its own transaction
+# starts; reloading inside each test's rolled-back transaction made every later test pay
+# for a whole demo load (the suite ran for over 90 minutes that way).
+_demo_state = {"flushed": False}
+
+
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Transactional tests last, as Django orders them (pytest-playwright's own ordering
+    had moved the browser tests first): the demo is then reloaded about once a run."""
+    items.sort(key=_is_transactional)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    if _demo_state["flushed"] and "demo" in item.fixturenames and not _is_transactional(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            call_command("load_demo", verbosity=0)
+        _demo_state["flushed"] = False
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    if _is_transactional(item):
+        _demo_state["flushed"] = True
+
+
 @pytest.fixture
 def demo(db):
-    """The demo school (re-loaded when a transactional test emptied the database)."""
+    """The demo school (loaded here only in a transactional test, after a flush)."""
     from counseling.models import School
 
-    call_command("load_demo", verbosity=0)
-    return School.objects.get(name__contains="职业教育中心")
+    school = School.objects.filter(name__contains=DEMO_SCHOOL).first()
+    if school is None:
+        call_command("load_demo", verbosity=0)
+        school = School.objects.get(name__contains=DEMO_SCHOOL)
+    return school
 
 
 @pytest.fixture
