@@ -82,6 +82,14 @@ def demo(db):
 
 
 @pytest.fixture
+def world(db):
+    """The small school of named people in tests/personas.py."""
+    from tests.personas import World
+
+    return World()
+
+
+@pytest.fixture
 def user_named(demo):
     from django.contrib.auth import get_user_model
 
