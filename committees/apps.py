@@ -7,7 +7,9 @@ class CommitteesConfig(AppConfig):
     verbose_name = _("Committee network")
 
     def ready(self):
-        from committees import panels, retention
+        # Imported once the models are loaded: each of these reaches committees' models.
+        from committees import panels
+        from committees.barometer import exports, retention
         from counseling.notifications import register_kind
         from counseling.panels import register_panel
 
@@ -16,9 +18,6 @@ class CommitteesConfig(AppConfig):
         register_panel(panels.member_panel, order=20)
         register_panel(panels.teacher_panel, order=30)
         register_panel(panels.liaison_panel, order=40)
-
-        from committees import exports
-
         exports.register()
 
         register_kind(

@@ -1,238 +1,23 @@
-"""The committee network's part of the semester's figures (members, meetings and
-trainings, attendance, the barometer, alerts, course suggestions), for the read side.
+"""The committee network's part of the semester's figures, for the read side (reports):
+each feature computes its own; this module puts them in the shape the report reads.
 
 Counts and rates only, never a student's name; exact values (the reader suppresses small
 sensitive counts). A fixed number of queries whatever the size of the school.
 """
 
-import statistics
+from committees.barometer import figures as barometer
+from committees.network import figures as network
 
-from django.db.models import Avg, Count, Q, Sum
-
-from committees import barometer as rules
-from committees.models import (
-    Alert,
-    Attendance,
-    Barometer,
-    BarometerConcern,
-    CommitteeMember,
-    ConcernKind,
-    CourseSuggestion,
-    ImmediateReport,
-    Meeting,
-    Weather,
-)
-from counseling.models import Department
-
-
-def percent(rate):
-    """A rate between 0 and 1 as a percentage with one decimal, None kept."""
-    return round(rate * 100, 1) if rate is not None else None
-
-
-def committee_figures(semester):
-    members = CommitteeMember.objects.for_semester(semester)
-    totals = members.figures()
-    schedule = Meeting.objects.for_semester(semester).figures()
-    attendance = Attendance.objects.filter(meeting__semester=semester)
-    overall = attendance.overall()
-    by_department = {
-        row["member__school_class__department__name"]: row
-        for row in attendance.rate_by("member__school_class__department__name")
-    }
-    members_by_department = dict(
-        members.active()
-        .values_list("school_class__department__name")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    department_rows = [
-        {
-            "department": name,
-            "members": members_by_department.get(name, 0),
-            "expected": by_department.get(name, {}).get("expected", 0),
-            "attended": by_department.get(name, {}).get("attended", 0),
-            "rate": percent(by_department.get(name, {}).get("rate")),
-        }
-        for name in sorted(set(members_by_department) | set(by_department))
-    ]
-    meetings = list(
-        Meeting.objects.for_semester(semester)
-        .annotate(
-            expected=Count("attendance", distinct=True),
-            attended=Count(
-                "attendance",
-                filter=Q(
-                    attendance__status__in=[Attendance.Status.PRESENT, Attendance.Status.LATE]
-                ),
-                distinct=True,
-            ),
-        )
-        .order_by("date", "start_time", "pk")
-        .values("pk", "kind", "date", "topic", "status", "expected", "attended")
-    )
-    modules = {}
-    for meeting_id, title in Meeting.modules.through.objects.filter(
-        meeting__semester=semester
-    ).values_list("meeting_id", "trainingmodule__title"):
-        modules.setdefault(meeting_id, []).append(title)
-    meeting_rows = [
-        {
-            "meeting_id": m["pk"],
-            "kind": m["kind"],
-            "date": m["date"].isoformat(),
-            "topic": m["topic"],
-            "status": m["status"],
-            "expected": m["expected"] if m["status"] == Meeting.Status.HELD else 0,
-            "attended": m["attended"] if m["status"] == Meeting.Status.HELD else 0,
-            "rate": percent(m["attended"] / m["expected"])
-            if m["status"] == Meeting.Status.HELD and m["expected"]
-            else None,
-            "modules": sorted(modules.get(m["pk"], [])),
-        }
-        for m in meetings
-    ]
-    values = {
-        "members": totals["members"],
-        "classes_covered": totals["classes"],
-        "meetings_planned": schedule[Meeting.Kind.MEETING]["planned"],
-        "meetings_held": schedule[Meeting.Kind.MEETING]["held"],
-        "trainings_planned": schedule[Meeting.Kind.TRAINING]["planned"],
-        "trainings_held": schedule[Meeting.Kind.TRAINING]["held"],
-        "attendance_rate": percent(overall["rate"]),
-        "modules_completed": attendance.modules_completed().count(),
-    }
-    chart = {
-        "labels": [row["department"] for row in department_rows],
-        "values": [
-            round(row["rate"]) if row["rate"] is not None else None for row in department_rows
-        ],
-    }
-    return values, {"meetings": meeting_rows, "committee_by_department": department_rows}, chart
-
-
-def barometer_figures(semester, now=None):
-    weeks = rules.due_weeks(semester, now)
-    coverage = rules.coverage(semester, weeks=weeks)
-    total = coverage.total()
-    barometers = Barometer.objects.for_semester(semester)
-    weather = barometers.weather_distribution()
-    average_by_week = dict(
-        barometers.values_list("week").annotate(a=Avg("weather")).order_by("week")
-    )
-    average = barometers.aggregate(a=Avg("weather"))["a"]
-    concerns = barometers.concerns_by_kind()
-    concerns_by_department = dict(
-        BarometerConcern.objects.filter(barometer__in=barometers)
-        .values_list("barometer__school_class__department_id")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    alerts = Alert.objects.filter(semester=semester)
-    alert_totals = alerts.aggregate(
-        raised=Count("pk"),
-        escalated=Count("pk", filter=Q(grade=Alert.Grade.RED)),
-        closed=Count("pk", filter=Q(status=Alert.Status.CLOSED)),
-        open=Count("pk", filter=~Q(status=Alert.Status.CLOSED)),
-    )
-    alerts_by_department = dict(
-        alerts.values_list("school_class__department_id").annotate(n=Count("pk")).order_by()
-    )
-    immediate = ImmediateReport.objects.filter(semester=semester).count()
-    names = dict(Department.objects.filter(school=semester.school).values_list("pk", "name"))
-    classes_per_department = {}
-    for department_id in coverage.department_of.values():
-        classes_per_department[department_id] = classes_per_department.get(department_id, 0) + 1
-    department_rows = [
-        {
-            "department": names.get(department_id, ""),
-            "classes": classes_per_department.get(department_id, 0),
-            "expected": row["expected"],
-            "filed": row["filed"],
-            "on_time": row["on_time"],
-            "completeness": percent(row["completeness"]),
-            "timeliness": percent(row["timeliness"]),
-            "concerns": concerns_by_department.get(department_id, 0),
-            "alerts": alerts_by_department.get(department_id, 0),
-        }
-        for department_id, row in coverage.by_department().items()
-    ]
-    department_rows.sort(key=lambda row: row["department"])
-    by_week = coverage.by_week()
-    week_rows = [
-        {
-            "week": week,
-            "expected": row["expected"],
-            "filed": row["filed"],
-            "on_time": row["on_time"],
-            "completeness": percent(row["completeness"]),
-            "timeliness": percent(row["timeliness"]),
-            "average_weather": _round(average_by_week.get(week)),
-        }
-        for week, row in by_week.items()
-    ]
-    chart_weeks = sorted(set(weeks) | set(weather))
-    charts = {
-        "weather_by_week": {
-            "weeks": chart_weeks,
-            "weather": list(Weather.values),
-            "counts": [[weather.get(w, {}).get(v, 0) for v in Weather.values] for w in chart_weeks],
-        },
-        "filing_by_week": {
-            "weeks": [row["week"] for row in week_rows],
-            "completeness": [row["completeness"] for row in week_rows],
-            "timeliness": [row["timeliness"] for row in week_rows],
-        },
-    }
-    concern_rows = [
-        {"kind": kind, "label": str(label), "count": concerns.get(kind, 0)}
-        for kind, label in ConcernKind.choices
-    ]
-    values = {
-        "filed": barometers.count(),
-        "expected": total["expected"],
-        "completeness": percent(total["completeness"]),
-        "timeliness": percent(total["timeliness"]),
-        "average_weather": _round(average),
-        "concerns": sum(concerns.values()),
-        "alerts_raised": alert_totals["raised"],
-        "alerts_escalated": alert_totals["escalated"],
-        "alerts_closed": alert_totals["closed"],
-        "alerts_open": alert_totals["open"],
-        "immediate_reports": immediate,
-    }
-    tables = {
-        "barometer_by_department": department_rows,
-        "barometer_by_week": week_rows,
-        "concerns_by_kind": concern_rows,
-    }
-    return values, tables, charts
-
-
-def _round(value, digits=2):
-    return round(value, digits) if value is not None else None
-
-
-def suggestion_figures(semester):
-    rows = CourseSuggestion.objects.filter(barometer__semester=semester).values_list(
-        "status", "created_at", "answered_at"
-    )
-    sent, days = 0, []
-    for status, created, answered in rows:
-        sent += 1
-        if status == CourseSuggestion.Status.ANSWERED and answered:
-            days.append((answered - created).total_seconds() / 86400)
-    return {
-        "sent": sent,
-        "answered": len(days),
-        "median_days": round(statistics.median(days), 1) if days else None,
-    }
+week_filing = barometer.week_filing
+open_alerts_by_level = barometer.open_alerts_by_level
 
 
 def semester_figures(semester, now=None):
     """{section: (values, tables, charts)} for the committee network's sections."""
-    committee_values, committee_tables, attendance_chart = committee_figures(semester)
-    barometer_values, barometer_tables, barometer_charts = barometer_figures(semester, now)
+    committee_values, committee_tables, attendance_chart = network.committee_figures(semester)
+    barometer_values, barometer_tables, barometer_charts = barometer.barometer_figures(
+        semester, now
+    )
     return {
         "committee": (
             committee_values,
@@ -240,7 +25,7 @@ def semester_figures(semester, now=None):
             {"attendance_by_department": attendance_chart},
         ),
         "barometer": (barometer_values, barometer_tables, barometer_charts),
-        "suggestions": (suggestion_figures(semester), {}, {}),
+        "suggestions": (barometer.suggestion_figures(semester), {}, {}),
     }
 
 
@@ -248,55 +33,6 @@ def class_figures(semester, classes, now=None):
     """Some classes' figures (a department's, a teacher's): filing, concerns, alerts,
     committee attendance and course suggestions. `classes` is a queryset of classes."""
     classes = list(classes)
-    weeks = rules.due_weeks(semester, now)
-    total = rules.coverage(semester, classes=classes, weeks=weeks).total()
-    barometers = Barometer.objects.for_semester(semester).filter(school_class__in=classes)
-    concerns = BarometerConcern.objects.filter(barometer__in=barometers).aggregate(n=Sum("count"))[
-        "n"
-    ]
-    alerts = Alert.objects.filter(semester=semester, school_class__in=classes).aggregate(
-        raised=Count("pk"), open=Count("pk", filter=~Q(status=Alert.Status.CLOSED))
-    )
-    attendance = Attendance.objects.filter(
-        meeting__semester=semester, member__school_class__in=classes
-    ).overall()
-    suggestions = CourseSuggestion.objects.filter(
-        barometer__semester=semester, barometer__school_class__in=classes
-    ).aggregate(
-        sent=Count("pk"),
-        answered=Count("pk", filter=Q(status=CourseSuggestion.Status.ANSWERED)),
-    )
-    return {
-        "barometer.filed": total["filed"],
-        "barometer.expected": total["expected"],
-        "barometer.completeness": percent(total["completeness"]),
-        "barometer.timeliness": percent(total["timeliness"]),
-        "barometer.concerns": concerns or 0,
-        "barometer.alerts_raised": alerts["raised"],
-        "barometer.alerts_open": alerts["open"],
-        "committee.attendance_rate": percent(attendance["rate"]),
-        "suggestions.sent": suggestions["sent"],
-        "suggestions.answered": suggestions["answered"],
-    }
-
-
-def week_filing(semester, week, classes=None):
-    """This week's filing so far: expected, filed, on time and the rates."""
-    if week is None:
-        return None
-    return rules.coverage(semester, classes=classes, weeks=[week]).total()
-
-
-def open_alerts_by_level(semester, classes=None):
-    """Open alerts: {grade (red/orange/yellow): {enrolment year: count}} — counts only."""
-    alerts = Alert.objects.filter(semester=semester).open()
-    if classes is not None:
-        alerts = alerts.filter(school_class__in=classes)
-    result = {grade: {} for grade in Alert.Grade.values}
-    for grade, year, n in (
-        alerts.values_list("grade", "school_class__enrolment_year")
-        .annotate(n=Count("pk"))
-        .order_by("grade", "-school_class__enrolment_year")
-    ):
-        result[grade][year] = n
-    return result
+    values = barometer.class_figures(semester, classes, now)
+    values["committee.attendance_rate"] = network.attendance_rate(semester, classes)
+    return values

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from committees import barometer
+from committees.barometer import services as barometer
 from committees.models import Alert, Barometer, CommitteeMember, CourseSuggestion, Meeting, TalkTask
 
 

@@ -2,6 +2,7 @@
 
 import rules
 
+from committees.network.services import is_officer
 from counseling.permissions import (
     access_of,
     is_class_teacher,
@@ -18,8 +19,6 @@ def is_association_officer(user):
         return False
     cached = getattr(user, "_is_association_officer", None)
     if cached is None:
-        from committees.services import is_officer
-
         cached = user._is_association_officer = is_officer(user)
     return cached
 

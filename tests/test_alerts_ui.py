@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from committees import barometer as services
+from committees.barometer import services
 from committees.models import (
     Alert,
     AlertNote,

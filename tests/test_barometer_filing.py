@@ -12,7 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.urls import NoReverseMatch, reverse
 
-from committees import barometer as services
+from committees.barometer import services
+from committees.barometer.views.filing import _base as page_base
 from committees.models import (
     Alert,
     Barometer,
@@ -22,7 +23,6 @@ from committees.models import (
     ImmediateReport,
     Weather,
 )
-from committees.views.barometer import _base as page_base
 from counseling.audit import AuditEntry
 from counseling.crypto import decrypt
 from counseling.errors import PortalError

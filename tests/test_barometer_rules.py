@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from committees import barometer as rules
+from committees.barometer import services
 from committees.models import (
     Alert,
     Barometer,
@@ -74,7 +74,7 @@ class World:
             student=self.member,
             appointed_on=datetime.date(2026, 8, 31),
         )
-        self.rules = BarometerSettings.for_school(self.school)
+        self.settings = BarometerSettings.for_school(self.school)
 
     def week_day(self, week, weekday=3):
         return self.semester.week_start(week) + datetime.timedelta(days=weekday)
@@ -94,13 +94,13 @@ class World:
         when = (
             at(self.week_day(week))
             if not late
-            else self.rules.deadline(self.semester, week) + datetime.timedelta(hours=1)
+            else self.settings.deadline(self.semester, week) + datetime.timedelta(hours=1)
         )
-        filing = rules.Filing(
+        filing = services.Filing(
             weather=weather, concerns=concerns or {}, students=list(students), **extra
         )
         with time_machine.travel(when, tick=False):
-            return rules.file_barometer(
+            return services.file_barometer(
                 self.member.user, cls, self.semester, week, filing, now=when
             )[0]
 
@@ -130,7 +130,7 @@ def test_expected_weeks_skip_holidays_and_whole_week_absences(world):
         starts_on=world.week_day(3, 2),
         ends_on=world.week_day(3, 2),
     )
-    pairs = rules.expected_pairs(world.semester, [world.cls, world.other], range(1, 13))
+    pairs = services.expected_pairs(world.semester, [world.cls, world.other], range(1, 13))
     mine = sorted(w for c, w in pairs if c == world.cls.pk)
     assert mine == [1, 2, 3, 4, 6, 7, 11, 12]
     assert sorted(w for c, w in pairs if c == world.other.pk) == [
@@ -159,7 +159,7 @@ def test_coverage_counts_and_never_exceeds_100(world):
         ends_on=world.semester.week_end(3),
     )
     world.file(3)
-    result = rules.coverage(world.semester, classes=[world.cls], weeks=[1, 2, 3, 4])
+    result = services.coverage(world.semester, classes=[world.cls], weeks=[1, 2, 3, 4])
     assert result.total() == {
         "expected": 3,
         "filed": 2,
@@ -169,50 +169,50 @@ def test_coverage_counts_and_never_exceeds_100(world):
     }
     by_week = result.by_week()
     assert 3 not in by_week and by_week[2]["on_time"] == 0 and by_week[4]["filed"] == 0
-    everyone = rules.coverage(world.semester, classes=[world.cls, world.other], weeks=[1, 2, 3, 4])
+    everyone = services.coverage(world.semester, classes=[world.cls, world.other], weeks=[1, 2, 3, 4])
     assert everyone.by_department()[world.department.pk]["expected"] == 7
     for row in [everyone.total(), *everyone.by_week().values(), *everyone.by_class().values()]:
         assert row["filed"] <= row["expected"] and row["on_time"] <= row["filed"]
 
 
 def test_deadline_lock_reopen_and_late(world):
-    deadline = world.rules.deadline(world.semester, 2)
+    deadline = world.settings.deadline(world.semester, 2)
     assert timezone.localtime(deadline).date() == world.semester.week_start(3)  # Monday after
     assert timezone.localtime(deadline).time() == datetime.time(12, 0)
     barometer = world.file(2, Weather.PARTLY_CLOUDY)
     assert not barometer.late
     # An edit before the deadline is fine.
     before = deadline - datetime.timedelta(minutes=1)
-    rules.file_barometer(
+    services.file_barometer(
         world.member.user,
         world.cls,
         world.semester,
         2,
-        rules.Filing(weather=Weather.OVERCAST),
+        services.Filing(weather=Weather.OVERCAST),
         now=before,
     )
     barometer.refresh_from_db()
     assert barometer.weather == Weather.OVERCAST
     after = deadline + datetime.timedelta(minutes=1)
     with pytest.raises(PortalError) as error:
-        rules.file_barometer(
+        services.file_barometer(
             world.member.user,
             world.cls,
             world.semester,
             2,
-            rules.Filing(weather=Weather.RAIN),
+            services.Filing(weather=Weather.RAIN),
             now=after,
         )
     assert error.value.code == "locked"
     barometer.refresh_from_db()
     assert barometer.weather == Weather.OVERCAST
-    rules.reopen(barometer, world.counselor, now=after)
-    rules.file_barometer(
+    services.reopen(barometer, world.counselor, now=after)
+    services.file_barometer(
         world.member.user,
         world.cls,
         world.semester,
         2,
-        rules.Filing(weather=Weather.RAIN),
+        services.Filing(weather=Weather.RAIN),
         now=after,
     )
     barometer.refresh_from_db()
@@ -231,12 +231,12 @@ def test_filing_refuses_bad_input_and_writes_nothing(world):
         world.file(5)  # the holiday week
     with pytest.raises(PortalError):
         with time_machine.travel(at(world.week_day(1)), tick=False):
-            rules.file_barometer(
+            services.file_barometer(
                 world.member.user,
                 world.cls,
                 world.semester,
                 2,
-                rules.Filing(weather=1),
+                services.Filing(weather=1),
                 now=at(world.week_day(1)),
             )
     assert Barometer.objects.filter(school_class=world.cls).count() == 0
@@ -330,9 +330,9 @@ def test_a_break_in_naming_starts_a_new_run(world):
 
 
 def test_thresholds_are_the_schools_to_change(world):
-    world.rules.named_member_weeks = 3
-    world.rules.named_task_weeks = 4
-    world.rules.save()
+    world.settings.named_member_weeks = 3
+    world.settings.named_task_weeks = 4
+    world.settings.save()
     student = world.students[4]
     world.file(1, students=[world.named(student)])
     world.file(2, students=[world.named(student)])
@@ -351,7 +351,7 @@ def test_fidelity_check(world):
     assert world.alerts("fidelity").count() == 1
     # Once the student's alert is closed, six sunny weeks are no longer suspicious.
     alert = world.alerts("urgent").get()
-    rules.follow_up(
+    services.follow_up(
         alert, world.counselor, "谈话后稳定", status=Alert.Status.CLOSED, outcome="已稳定"
     )
     world.file(9, Weather.SUNNY, nothing_to_report=True)
@@ -361,17 +361,17 @@ def test_fidelity_check(world):
 def test_missing_two_weeks_running(world):
     world.file(1)
     now = at(world.week_day(3, 4))  # Friday of week 3: weeks 1 and 2 are due
-    raised = rules.check_missing(world.semester, now)
+    raised = services.check_missing(world.semester, now)
     assert {a.school_class for a in raised} == {world.other}  # it never filed; cls missed one
     now = at(world.week_day(4, 4))  # cls has now missed weeks 2 and 3
-    raised = rules.check_missing(world.semester, now)
+    raised = services.check_missing(world.semester, now)
     assert {a.school_class for a in raised} == {world.cls}
-    assert rules.check_missing(world.semester, now) == []  # once
+    assert services.check_missing(world.semester, now) == []  # once
 
 
 def test_immediate_report_reaches_counselors_at_once(world):
     with time_machine.travel(at(world.week_day(2)), tick=False):
-        rules.immediate_report(
+        services.immediate_report(
             world.member.user, world.cls, world.semester, world.students[6], "在天台徘徊"
         )
     alert = world.alerts("immediate").get()
@@ -386,8 +386,8 @@ def test_follow_up_needs_an_outcome_to_close(world):
     alert = world.alerts("storm").get()
     assert alert.assigned_to == world.counselor
     with pytest.raises(PortalError):
-        rules.follow_up(alert, world.counselor, "", status=Alert.Status.CLOSED)
-    rules.follow_up(alert, world.counselor, "已找班主任了解")
+        services.follow_up(alert, world.counselor, "", status=Alert.Status.CLOSED)
+    services.follow_up(alert, world.counselor, "已找班主任了解")
     alert.refresh_from_db()
     assert alert.status == "following" and alert.notes.get().text == "已找班主任了解"
 
@@ -409,14 +409,14 @@ def test_reminders_day_before_deadline_then_teacher_then_liaison(world):
     liaison = Notification.objects.filter(
         recipient=world.liaison, kind="committees.barometer_missed", title__contains=world.cls.name
     )
-    rules.run_reminders(at(day_before, 16))
+    services.run_reminders(at(day_before, 16))
     assert reminded.count() == 1 and not told.exists()
-    rules.run_reminders(at(day_before, 17))
+    services.run_reminders(at(day_before, 17))
     assert reminded.count() == 1  # once
-    rules.run_reminders(at(world.semester.week_start(3), 16))  # Monday afternoon, deadline passed
+    services.run_reminders(at(world.semester.week_start(3), 16))  # Monday afternoon, deadline passed
     assert told.count() == 1 and not liaison.exists()
     # Week 3 missed as well: the liaison hears of the second miss.
-    rules.run_reminders(at(world.semester.week_start(4), 16))
+    services.run_reminders(at(world.semester.week_start(4), 16))
     assert liaison.count() == 1
 
 

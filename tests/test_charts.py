@@ -5,9 +5,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from committees import charts
-from committees.board import suppress
-from committees.models.barometer import WEATHER_COLOURS
+from committees.barometer.models import WEATHER_COLOURS
+from committees.board import charts
+from committees.board.queries import suppress
 from counseling.templatetags.portal import percent, small_count
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -7,7 +7,6 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from committees import services
 from committees.models import (
     AssociationOfficer,
     Attendance,
@@ -15,6 +14,7 @@ from committees.models import (
     Meeting,
     MissedTwiceFlag,
 )
+from committees.network import services
 from counseling.errors import PortalError
 from counseling.models import Role, SchoolClass, Semester, SemesterBreak, Student
 from counseling.notifications.models import Notification

@@ -30,7 +30,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from committees import barometer as rules
+from committees.barometer import services as barometer_services
 from committees.models import (
     Alert,
     AlertNote,
@@ -187,7 +187,7 @@ class World:
             pk__in=named
         )
         self.control = roster.order_by("student_number").first()
-        self.report = rules.immediate_report(
+        self.report = barometer_services.immediate_report(
             self.member,
             self.focus,
             self.semester,
@@ -195,7 +195,7 @@ class World:
             NOTE_IMMEDIATE,
         )
         self.immediate_alert = Alert.objects.get(immediate_report=self.report)
-        rules.follow_up(self.immediate_alert, self.counselor, NOTE_FOLLOW_UP)
+        barometer_services.follow_up(self.immediate_alert, self.counselor, NOTE_FOLLOW_UP)
         self.named_alert = (
             Alert.objects.filter(school=self.school)
             .exclude(student_ref="")
@@ -315,12 +315,12 @@ class World:
         when = BarometerSettings.for_school(school).deadline(semester, week) - datetime.timedelta(
             days=2
         )
-        barometer, _created = rules.file_barometer(
+        barometer, _created = barometer_services.file_barometer(
             member,
             cls,
             semester,
             week,
-            rules.Filing(
+            barometer_services.Filing(
                 weather=3,
                 concerns={ConcernKind.FAMILY: 1},
                 students=[(named, ConcernKind.FAMILY, "urgent", NOTE_OTHER_SCHOOL)],
@@ -328,7 +328,7 @@ class World:
             ),
             now=when,
         )
-        rules.immediate_report(member, cls, semester, named, NOTE_OTHER_SCHOOL)
+        barometer_services.immediate_report(member, cls, semester, named, NOTE_OTHER_SCHOOL)
         alert = Alert.objects.filter(school=school, rule=Alert.Rule.URGENT).get()
         TalkTask.objects.create(alert=alert, member=member_row)
         self.tier3_pks = self.tier3_pks | {named.pk}
@@ -975,7 +975,7 @@ def test_a_member_completes_its_own_talk_tasks_only(world, client):
 def test_a_member_whose_service_ended_no_longer_sees_its_talks(world, client):
     """The talk-task page names the classmate to its member (by design): only while it
     serves. Ending the service ends the role; the open tasks must go with it."""
-    from committees import services as committee_services
+    from committees.network import services as committee_services
 
     task = TalkTask.objects.filter(member=world.member_row, done_at__isnull=True).first()
     assert task is not None
@@ -1083,18 +1083,18 @@ def test_notifications_name_no_student(world, monkeypatch, settings):
     # barometer naming a student as urgent in a thunderstorm week with a suggestion, a
     # hand-over, a recorded talk, a follow-up, an answered suggestion.
     named = Student.objects.get(pk=world.report.student_pk)
-    rules.immediate_report(world.member, world.focus, world.semester, named, NOTE_IMMEDIATE)
+    barometer_services.immediate_report(world.member, world.focus, world.semester, named, NOTE_IMMEDIATE)
     filed = Barometer.objects.filter(semester=world.semester, school_class=world.focus)
     week = next(w for w in world.semester.teaching_weeks() if not filed.filter(week=w).exists())
     when = BarometerSettings.for_school(world.school).deadline(
         world.semester, week
     ) - datetime.timedelta(days=3)
-    rules.file_barometer(
+    barometer_services.file_barometer(
         world.member,
         world.focus,
         world.semester,
         week,
-        rules.Filing(
+        barometer_services.Filing(
             weather=5,
             students=[(named, ConcernKind.FAMILY, "urgent", NOTE_IMMEDIATE)],
             suggestions=[f"请关照{named.name}"],
@@ -1102,13 +1102,13 @@ def test_notifications_name_no_student(world, monkeypatch, settings):
         now=when,
     )
     alert = Alert.objects.filter(school=world.school, rule=Alert.Rule.URGENT).latest("pk")
-    rules.reassign_alert(alert, world.counselor, world.user("counselor2"))
-    rules.follow_up(alert, world.counselor, NOTE_FOLLOW_UP)
+    barometer_services.reassign_alert(alert, world.counselor, world.user("counselor2"))
+    barometer_services.follow_up(alert, world.counselor, NOTE_FOLLOW_UP)
     task = TalkTask.objects.filter(member=world.member_row, done_at__isnull=True).first()
     if task is not None:
-        rules.complete_talk_task(task, world.member, NOTE_TALK)
+        barometer_services.complete_talk_task(task, world.member, NOTE_TALK)
     suggestion = CourseSuggestion.objects.filter(barometer__school_class=world.focus).latest("pk")
-    rules.answer_suggestion(suggestion, world.user("liaison"), True, "采纳")
+    barometer_services.answer_suggestion(suggestion, world.user("liaison"), True, "采纳")
 
     sent = Notification.objects.filter(pk__gt=start or 0)
     assert sent.filter(kind__startswith="committees.alert").exists()
@@ -1191,7 +1191,7 @@ def test_every_tier3_read_is_logged(world, client):
     assert _reads(counselor, world.immediate_alert).count() == 1
     # An alert that names nobody still shows its follow-up log: that read is logged too.
     storm = Alert.objects.filter(school=world.school, student_ref="").first()
-    rules.follow_up(storm, world.counselor, NOTE_FOLLOW_UP)
+    barometer_services.follow_up(storm, world.counselor, NOTE_FOLLOW_UP)
     page = text_of(client.get(reverse("committees:alert-detail", args=[storm.pk])))
     assert NOTE_FOLLOW_UP in page
     assert _reads(counselor, storm).count() == 1

@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from committees import barometer as services
-from committees.board import (
+from committees.barometer import services
+from committees.board.queries import (
     FILED,
     LATE,
     MISSING,

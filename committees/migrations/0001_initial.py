@@ -8,7 +8,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import committees.models.network
+import committees.network.models
 import counseling.crypto
 
 
@@ -672,7 +672,7 @@ class Migration(migrations.Migration):
                 (
                     "file",
                     models.FileField(
-                        upload_to=committees.models.network.material_path,
+                        upload_to=committees.network.models.material_path,
                         validators=[
                             django.core.validators.FileExtensionValidator(
                                 [
@@ -688,7 +688,7 @@ class Migration(migrations.Migration):
                                     "png",
                                 ]
                             ),
-                            committees.models.network.validate_material_size,
+                            committees.network.models.validate_material_size,
                         ],
                         verbose_name="file",
                     ),

@@ -3,7 +3,7 @@
 import django.core.validators
 from django.db import migrations, models
 
-import committees.models.network
+import committees.network.models
 import counseling.uploads
 
 
@@ -17,12 +17,12 @@ class Migration(migrations.Migration):
             model_name="material",
             name="file",
             field=models.FileField(
-                upload_to=committees.models.network.material_path,
+                upload_to=committees.network.models.material_path,
                 validators=[
                     django.core.validators.FileExtensionValidator(
                         ["pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "jpg", "jpeg", "png"]
                     ),
-                    committees.models.network.validate_material_size,
+                    committees.network.models.validate_material_size,
                     counseling.uploads.validate_content,
                 ],
                 verbose_name="file",

@@ -2,8 +2,8 @@
 
 from django import template
 
+from committees.barometer.models import WEATHER_COLOURS, WEATHER_ICONS
 from committees.models import Alert, Weather
-from committees.models.barometer import WEATHER_COLOURS, WEATHER_ICONS
 
 register = template.Library()
 

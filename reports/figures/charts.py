@@ -4,9 +4,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from committees import charts
-from committees.board import suppress
-from committees.models.barometer import WEATHER_COLOURS, Weather
+from committees.barometer.models import WEATHER_COLOURS, Weather
+from committees.board import charts
+from committees.board.queries import suppress
 from counseling.templatetags.portal import colon, week_label
 
 COMPLETENESS_COLOUR = "#198754"

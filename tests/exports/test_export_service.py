@@ -173,7 +173,7 @@ def test_the_register_through_the_job_opens_in_openpyxl(world, client):
 
 
 def test_seven_thousand_barometers_write_in_write_only_mode(world):
-    from committees.exports import build_register
+    from committees.barometer.exports import build_register
 
     book = build_register(world.counselor, world.semester, False)
     assert book.write_only

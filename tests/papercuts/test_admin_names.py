@@ -32,7 +32,7 @@ def test_favicon(client):
 
 
 def test_the_liaisons_answer_is_not_labelled_reason():
-    from committees.forms_barometer import SuggestionAnswerForm
+    from committees.barometer.forms import SuggestionAnswerForm
 
     with translation.override("zh-hans"):
         label = str(SuggestionAnswerForm().fields["answer"].label)

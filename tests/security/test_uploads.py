@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from committees.forms import MaterialForm
 from committees.models import Material
+from committees.network.forms import MaterialForm
 from counseling import uploads
 from lectures.models import BulletinPanel, ContestEntry, SessionFile
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from committees.forms import ModuleForm, OfficerForm
 from committees.models import AssociationOfficer, CommitteeMember, TrainingModule
+from committees.network.forms import ModuleForm, OfficerForm
 from counseling import audit
 from counseling.views.helpers import pick_semester, require_perm, school_of
 

@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from committees.forms import WEEKDAYS, TimeInput
 from committees.models import (
     Alert,
     BarometerSettings,
@@ -15,6 +14,7 @@ from committees.models import (
     Severity,
     Weather,
 )
+from committees.network.forms import WEEKDAYS, TimeInput
 from counseling.forms import DateInput
 from counseling.models import Role, SchoolClass
 

@@ -1,86 +1,48 @@
-"""Filing the weekly barometer, immediate reports, alerts, talk tasks, course suggestions,
-class absences and the school's barometer settings.
+"""Filing the weekly barometer and immediate reports; one barometer's page, and reopening it.
 
 Tier 3 (who is named, and why) reaches counselors only, and each page that shows it
 records the read in the audit trail; no browser keeps such a page (never_cache). The
-committee member sees the names it entered itself (to edit its own barometer, or to have
-the talk it was asked for), never the notes read back.
+committee member sees the names it entered itself (to edit its own barometer), never the
+notes read back.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from committees import barometer as services
-from committees.forms_barometer import (
-    AbsenceEndForm,
-    AbsenceForm,
+from committees.barometer import services
+from committees.barometer.forms import (
     BarometerForm,
-    BarometerSettingsForm,
-    FollowUpForm,
     ImmediateForm,
     StudentFormSet,
-    SuggestionAnswerForm,
-    TalkDoneForm,
+)
+from committees.barometer.models import WEATHER_COLOURS, WEATHER_ICONS
+from committees.barometer.views.common import (
+    counsels,
+    page_url,
+    require_counselor,
+    roster_of,
 )
 from committees.models import (
-    Alert,
     Barometer,
     BarometerSettings,
     ClassAbsence,
-    CommitteeMember,
     ConcernKind,
     CourseSuggestion,
-    ImmediateReport,
-    StudentOfConcern,
-    TalkTask,
     Weather,
 )
-from committees.models.barometer import WEATHER_COLOURS, WEATHER_ICONS
 from counseling import audit
 from counseling.errors import PortalError
-from counseling.models import Department, School, SchoolClass, Semester, Student
-from counseling.permissions import access_of
-from counseling.views.helpers import paginate, pick_semester, require_perm
+from counseling.models import SchoolClass, Student
+from counseling.views.helpers import pick_semester
 
 Action = audit.AuditEntry.Action
-
-
-def _is_counselor_of(user, school_id):
-    return access_of(user).counsels(school_id)
-
-
-def _require_counselor(user, school_id):
-    if not _is_counselor_of(user, school_id):
-        raise PermissionDenied
-
-
-def _roster(school_class):
-    return list(
-        Student.objects.filter(school_class=school_class, is_active=True).order_by("student_number")
-    )
-
-
-def _posted_pk(request, name):
-    value = request.POST.get(name, "")
-    if not value.isdigit():
-        raise Http404(f"no {name}")
-    return int(value)
-
-
-def _url(name, **params):
-    query = {k: v for k, v in params.items() if v not in (None, "")}
-    return reverse(f"committees:{name}") + (f"?{urlencode(query)}" if query else "")
 
 
 # --- Which class and which week -------------------------------------------------------
@@ -90,7 +52,7 @@ def _classes_to_file(request, semester):
     """The member's classes this semester, and whether the user is a counselor of the
     school (who may file for any class). Anyone else may not file."""
     mine = list(services.member_classes(request.user, semester).select_related("department"))
-    counselor = _is_counselor_of(request.user, semester.school_id)
+    counselor = counsels(request.user, semester.school_id)
     if not mine and not counselor:
         raise PermissionDenied
     return mine, counselor
@@ -201,7 +163,7 @@ def file(request):
             {"semester": semester, "school_class": school_class, "classes": mine, "week": None},
         )
     barometer = _load(semester, school_class, week)
-    roster = _roster(school_class)
+    roster = roster_of(school_class)
     page = FilingPage(
         request, semester, school_class, week, barometer, roster, now, mine, counselor, weeks
     )
@@ -275,7 +237,7 @@ class FilingPage:
         return self.barometer is None or self.barometer.editable(self.now, self.deadline)
 
     def url(self):
-        return _url(
+        return page_url(
             "barometer-file",
             semester=self.request.GET.get("semester"),
             week=self.week,
@@ -475,7 +437,7 @@ def immediate(request):
     school_class = _pick_class(request, semester, mine, counselor)
     if school_class is None:
         return _class_picker(request, semester, immediate=True)
-    form = ImmediateForm(request.POST or None, roster=_roster(school_class))
+    form = ImmediateForm(request.POST or None, roster=roster_of(school_class))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -517,7 +479,7 @@ def detail(request, pk):
         ),
         pk=pk,
     )
-    counselor = _is_counselor_of(request.user, barometer.semester.school_id)
+    counselor = counsels(request.user, barometer.semester.school_id)
     counts = {c.kind: c.count for c in barometer.concerns.all()}
     students = []
     named = barometer.students.count()
@@ -571,7 +533,7 @@ def reopen(request, pk):
     barometer = get_object_or_404(
         Barometer.objects.visible_to(request.user).select_related("semester__school"), pk=pk
     )
-    _require_counselor(request.user, barometer.semester.school_id)
+    require_counselor(request.user, barometer.semester.school_id)
     services.reopen(barometer, request.user, request=request)
     messages.success(
         request,
@@ -583,438 +545,3 @@ def reopen(request, pk):
         },
     )
     return redirect("committees:barometer-detail", pk=pk)
-
-
-# --- Alerts ---------------------------------------------------------------------------
-
-ALERT_STATUS_FILTERS = ["active", "open", "following", "closed", "all"]
-
-
-@login_required
-@never_cache
-def alert_list(request):
-    access = access_of(request.user)
-    if not access.counselor_school_ids:
-        raise PermissionDenied
-    semester = pick_semester(request)
-    alerts = Alert.objects.visible_to(request.user).filter(semester=semester)
-    status = request.GET.get("status", "active")
-    if status not in ALERT_STATUS_FILTERS:
-        status = "active"
-    if status == "active":
-        alerts = alerts.open()
-    elif status != "all":
-        alerts = alerts.filter(status=status)
-    grade = request.GET.get("grade", "")
-    rule = request.GET.get("rule", "")
-    if rule in Alert.Rule.values:
-        alerts = alerts.filter(rule=rule)
-    class_id = request.GET.get("class", "")
-    if class_id.isdigit():
-        alerts = alerts.filter(school_class=int(class_id))
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        alerts = alerts.filter(school_class__enrolment_year=int(year))
-    if request.GET.get("mine"):
-        alerts = alerts.filter(assigned_to=request.user)
-    # Counted before the grade filter, so the grade buttons show what each would list.
-    by_grade = {
-        row["grade"]: row["n"] for row in alerts.order_by().values("grade").annotate(n=Count("pk"))
-    }
-    if grade in Alert.Grade.values:
-        alerts = alerts.filter(grade=grade)
-    page = paginate(
-        request,
-        alerts.select_related("school_class__department", "assigned_to").order_by(
-            "-created_at", "-pk"
-        ),
-    )
-    classes = list(
-        SchoolClass.objects.filter(department__school=semester.school)
-        .select_related("department")
-        .order_by("department__name", "-enrolment_year", "name")
-    )
-    return render(
-        request,
-        "committees/barometer/alert_list.html",
-        {
-            "semester": semester,
-            "page": page,
-            "status": status,
-            "grade": grade,
-            "rule": rule,
-            "class_id": int(class_id) if class_id.isdigit() else None,
-            "year": int(year) if year.isdigit() else None,
-            "years": sorted(
-                {c.enrolment_year for c in classes},
-                reverse=True,
-            ),
-            "statuses": [
-                ("active", _("Open or following")),
-                ("open", Alert.Status.OPEN.label),
-                ("following", Alert.Status.FOLLOWING.label),
-                ("closed", Alert.Status.CLOSED.label),
-                ("all", _("All")),
-            ],
-            "grades": Alert.Grade.choices,
-            "rules": Alert.Rule.choices,
-            "classes": classes,
-            "by_grade": [(g, label, by_grade.get(g, 0)) for g, label in Alert.Grade.choices],
-        },
-    )
-
-
-@login_required
-@never_cache
-def alert_detail(request, pk):
-    alert = get_object_or_404(
-        Alert.objects.visible_to(request.user).select_related(
-            "school_class__department", "semester", "assigned_to", "barometer"
-        ),
-        pk=pk,
-    )
-    form = FollowUpForm(request.POST or None, alert=alert)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    assignee = data.get("assigned_to")
-                    if assignee and assignee.pk != alert.assigned_to_id:
-                        services.reassign_alert(alert, request.user, assignee, request=request)
-                    new_status = data["status"] if data["status"] != alert.status else None
-                    if data["text"].strip() or new_status:
-                        services.follow_up(
-                            alert,
-                            request.user,
-                            data["text"],
-                            status=new_status,
-                            outcome=data["outcome"],
-                            request=request,
-                        )
-            except PortalError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("committees:alert-detail", pk=pk)
-        status = 400
-    student = None
-    if alert.student_pk:
-        student = Student.objects.filter(pk=alert.student_pk).select_related("school_class").first()
-    # Every alert page is tier 3, named or not: its follow-up log, an immediate report, a
-    # talk's note. Each read is recorded.
-    audit.record(request.user, Action.READ, alert, request=request)
-    concern = None
-    if alert.barometer_id and alert.student_ref:
-        concern = StudentOfConcern.objects.filter(
-            barometer=alert.barometer_id, student_ref=alert.student_ref
-        ).first()
-    report = None
-    if alert.immediate_report_id:
-        report = (
-            ImmediateReport.objects.filter(pk=alert.immediate_report_id)
-            .select_related("filed_by")
-            .first()
-        )
-    related = []
-    if alert.student_ref:
-        related = (
-            Alert.objects.visible_to(request.user)
-            .filter(student_ref=alert.student_ref)
-            .exclude(pk=alert.pk)
-            .select_related("school_class")
-        )
-    return render(
-        request,
-        "committees/barometer/alert_detail.html",
-        {
-            "alert": alert,
-            "grade_year": alert.school_class.grade(alert.semester.first_monday),
-            "student": student,
-            "concern": concern,
-            "report": report,
-            "notes": alert.notes.select_related("author"),
-            "talk_task": TalkTask.objects.filter(alert=alert)
-            .select_related("member__student")
-            .first(),
-            "related": related,
-            "form": form,
-        },
-        status=status,
-    )
-
-
-# --- Talk tasks -----------------------------------------------------------------------
-
-
-@login_required
-@never_cache
-def talk_tasks(request):
-    """The member's talks with classmates it named two weeks running. The member sees the
-    classmate's name (it named them) and nothing else the counselors hold."""
-    if not CommitteeMember.objects.filter(student__user=request.user).exists():
-        raise PermissionDenied
-    # Only while the member serves its class: a member whose service ended (its role ended
-    # with it) no longer sees, nor records, the talks it was asked for.
-    tasks = TalkTask.objects.filter(
-        member__student__user=request.user,
-        member__ended_on__isnull=True,
-        member__school_class__in=access_of(request.user).member_class_ids,
-    )
-    form = TalkDoneForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        task = get_object_or_404(tasks, pk=_posted_pk(request, "task"), done_at__isnull=True)
-        if form.is_valid():
-            try:
-                services.complete_talk_task(
-                    task, request.user, form.cleaned_data["note"], request=request
-                )
-            except PortalError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("Thank you. The counselor can read how it went."))
-                return redirect("committees:talk-tasks")
-        status = 400
-    open_tasks = list(
-        tasks.filter(done_at__isnull=True)
-        .select_related("alert__school_class", "alert__semester")
-        .order_by("alert__created_at")
-    )
-    names = Student.objects.in_bulk([t.alert.student_pk for t in open_tasks if t.alert.student_pk])
-    for task in open_tasks:
-        audit.record(request.user, Action.READ, task.alert, request=request, label=_("Talk task"))
-    return render(
-        request,
-        "committees/barometer/talk_tasks.html",
-        {
-            "tasks": [(t, names.get(t.alert.student_pk)) for t in open_tasks],
-            "done": tasks.filter(done_at__isnull=False).count(),
-            "form": form,
-            "failed_task": request.POST.get("task") if status == 400 else None,
-        },
-        status=status,
-    )
-
-
-# --- Course suggestions ---------------------------------------------------------------
-
-
-@login_required
-def suggestion_list(request):
-    access = access_of(request.user)
-    if not (
-        access.whole_school_ids
-        or access.liaison_department_ids
-        or access.teacher_class_ids
-        or access.member_class_ids
-        or access.is_sysadmin
-    ):
-        raise PermissionDenied
-    semester = pick_semester(request)
-    suggestions = CourseSuggestion.objects.visible_to(request.user).filter(
-        barometer__semester=semester
-    )
-    status = request.GET.get("status", "")
-    department = request.GET.get("department", "")
-    if department.isdigit():
-        suggestions = suggestions.filter(department=int(department))
-    counts = {
-        row["status"]: row["n"]
-        for row in suggestions.order_by().values("status").annotate(n=Count("pk"))
-    }
-    if status in CourseSuggestion.Status.values:
-        suggestions = suggestions.filter(status=status)
-    page = paginate(
-        request,
-        suggestions.select_related("barometer__school_class", "department", "answered_by").order_by(
-            "-created_at", "-pk"
-        ),
-    )
-    show_departments = bool(access.whole_school_ids or access.is_sysadmin)
-    return render(
-        request,
-        "committees/barometer/suggestion_list.html",
-        {
-            "semester": semester,
-            "page": page,
-            "status": status,
-            "department": int(department) if department.isdigit() else None,
-            "departments": Department.objects.filter(school=semester.school)
-            if show_departments
-            else [],
-            "statuses": [
-                (value, label, counts.get(value, 0))
-                for value, label in CourseSuggestion.Status.choices
-            ],
-            "total": sum(counts.values()),
-            "answerable": access.liaison_department_ids,
-        },
-    )
-
-
-@login_required
-def suggestion_answer(request, pk):
-    """The department liaison acknowledges a suggestion, then answers it."""
-    suggestion = get_object_or_404(
-        CourseSuggestion.objects.visible_to(request.user).select_related(
-            "barometer__school_class", "barometer__semester", "department", "answered_by"
-        ),
-        pk=pk,
-    )
-    if suggestion.department_id not in access_of(request.user).liaison_department_ids:
-        raise PermissionDenied
-    if request.method == "POST" and request.POST.get("action") == "acknowledge":
-        if services.acknowledge_suggestion(suggestion, request.user, request=request):
-            messages.success(request, _("Acknowledged. Answer it when you can."))
-        return redirect("committees:suggestion-list")
-    initial = {}
-    if suggestion.adopted is not None:
-        initial = {"adopted": "yes" if suggestion.adopted else "no", "answer": suggestion.answer}
-    form = SuggestionAnswerForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.answer_suggestion(
-                    suggestion,
-                    request.user,
-                    form.cleaned_data["adopted"],
-                    form.cleaned_data["answer"],
-                    request=request,
-                )
-            except PortalError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("Answered; the class's committee member is told."))
-                return redirect("committees:suggestion-list")
-        status = 400
-    return render(
-        request,
-        "committees/barometer/suggestion_answer.html",
-        {"suggestion": suggestion, "form": form},
-        status=status,
-    )
-
-
-# --- Class absences -------------------------------------------------------------------
-
-
-@login_required
-@require_perm("committees.manage")
-def absence_list(request):
-    """Classes away (internship, exams, a trip) file no barometer for the weeks covered."""
-    semester = pick_semester(request)
-    school = semester.school
-    _require_counselor(request.user, school.pk)
-    absences = ClassAbsence.objects.filter(school_class__department__school=school)
-    form = AbsenceForm(request.POST if request.POST.get("action") == "add" else None, school=school)
-    status = 200
-    end_errors = {}
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "add":
-            if form.is_valid():
-                with transaction.atomic():
-                    absence = form.save()
-                    absence.log_action(
-                        request.user,
-                        Action.CREATE,
-                        request=request,
-                        changes=audit.form_changes(form),
-                    )
-                messages.success(request, _("Added."))
-                return redirect(_url("absence-list", semester=request.GET.get("semester")))
-            status = 400
-        elif action in ("end", "delete"):
-            absence = get_object_or_404(absences, pk=_posted_pk(request, "absence"))
-            if action == "delete":
-                if absence.starts_on <= timezone.localdate():
-                    raise PermissionDenied  # only an absence not yet begun is removed
-                with transaction.atomic():
-                    absence.log_action(request.user, Action.DELETE, request=request)
-                    absence.delete()
-                messages.success(request, _("Removed."))
-                return redirect(_url("absence-list", semester=request.GET.get("semester")))
-            end_form = AbsenceEndForm(request.POST, absence=absence)
-            if end_form.is_valid():
-                with transaction.atomic():
-                    old = absence.ends_on
-                    absence.ends_on = end_form.cleaned_data["ends_on"]
-                    absence.save(update_fields=["ends_on", "updated_at"])
-                    absence.log_action(
-                        request.user,
-                        Action.UPDATE,
-                        request=request,
-                        changes={"ends_on": [str(old), str(absence.ends_on)]},
-                    )
-                messages.success(request, _("Ended early."))
-                return redirect(_url("absence-list", semester=request.GET.get("semester")))
-            end_errors[absence.pk] = end_form.errors.get("ends_on", [])
-            status = 400
-    today = timezone.localdate()
-    rows = (
-        absences.filter(ends_on__gte=semester.first_monday, starts_on__lte=semester.last_day)
-        .select_related("school_class__department")
-        .order_by("-starts_on", "school_class__name")
-    )
-    return render(
-        request,
-        "committees/barometer/absence_list.html",
-        {
-            "semester": semester,
-            "rows": [
-                {
-                    "absence": a,
-                    "current": a.starts_on <= today <= a.ends_on,
-                    "future": a.starts_on > today,
-                    "end_on": max(today, a.starts_on),
-                    "errors": end_errors.get(a.pk, []),
-                }
-                for a in rows
-            ],
-            "form": form,
-        },
-        status=status,
-    )
-
-
-# --- The school's rules ---------------------------------------------------------------
-
-
-@login_required
-@require_perm("committees.manage")
-def settings_edit(request):
-    access = access_of(request.user)
-    school = access.primary_school
-    if school is None or school.pk not in access.counselor_school_ids:
-        school = get_object_or_404(School, pk=min(access.counselor_school_ids))
-    row = BarometerSettings.for_school(school)
-    form = BarometerSettingsForm(request.POST or None, instance=row)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            with transaction.atomic():
-                form.save()
-                audit.record(
-                    request.user,
-                    Action.UPDATE,
-                    row,
-                    request=request,
-                    changes=audit.form_changes(form),
-                )
-            messages.success(request, _("Saved. The new rules apply from now on."))
-            return redirect("committees:barometer-settings")
-        status = 400
-    example = None
-    semester = Semester.objects.current(school)
-    if semester is not None:
-        week = semester.current_week() or 1
-        example = (week, row.deadline(semester, week))
-    return render(
-        request,
-        "committees/barometer/settings.html",
-        {"form": form, "school": school, "example": example},
-        status=status,
-    )

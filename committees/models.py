@@ -1,4 +1,7 @@
-from committees.models.barometer import (
+"""Every model of the app, re-exported: each feature keeps its own in its `models` module,
+and the app label, model names and tables stay those of `committees`."""
+
+from committees.barometer.models import (
     Alert,
     AlertNote,
     Barometer,
@@ -14,7 +17,7 @@ from committees.models.barometer import (
     TalkTask,
     Weather,
 )
-from committees.models.network import (
+from committees.network.models import (
     MATERIAL_EXTENSIONS,
     MATERIAL_MAX_BYTES,
     AssociationOfficer,

@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from committees import services
-from committees.forms import (
+from committees.models import Attendance, Material, Meeting, MinutesRevision
+from committees.network import services
+from committees.network.forms import (
     ATTENDANCE_CHOICES,
     CancelForm,
     MaterialForm,
@@ -19,7 +20,6 @@ from committees.forms import (
     MinutesForm,
     ScheduleForm,
 )
-from committees.models import Attendance, Material, Meeting, MinutesRevision
 from counseling import audit
 from counseling.errors import PortalError
 from counseling.views.helpers import pick_semester, require_perm, serve_upload

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from committees.barometer import Coverage, coverage, due_weeks
+from committees.barometer.models import WEATHER_COLOURS, WEATHER_ICONS
+from committees.barometer.services import Coverage, coverage, due_weeks
 from committees.models import (
     Alert,
     Attendance,
@@ -23,7 +24,6 @@ from committees.models import (
     TrainingModule,
     Weather,
 )
-from committees.models.barometer import WEATHER_COLOURS, WEATHER_ICONS
 
 # --- States of a class's week ------------------------------------------------------------
 

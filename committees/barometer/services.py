@@ -681,7 +681,7 @@ def remind_members(semester, week, classes=None):
 
 
 def _already(key):
-    from committees.models.barometer import ReminderLog
+    from committees.barometer.models import ReminderLog
 
     _log, created = ReminderLog.objects.get_or_create(key=key)
     return not created

@@ -1,8 +1,16 @@
-"""Retention of the committee network's sensitive data (registered in CommitteesConfig)."""
+"""Retention of the barometer's sensitive data (registered in CommitteesConfig)."""
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from committees.barometer.models import (
+    Alert,
+    AlertNote,
+    Barometer,
+    ImmediateReport,
+    StudentOfConcern,
+    TalkTask,
+)
 from counseling import retention
 from counseling.crypto import encrypt
 
@@ -11,15 +19,11 @@ REMOVED = "—"  # what stays of a closed alert's outcome once its period is ove
 
 def purge_barometers(cutoff, dry_run):
     """Whole barometers, with their concerns, students of concern and suggestions."""
-    from committees.models import Barometer
-
     return retention.delete_with_files(Barometer.objects.filter(submitted_at__lt=cutoff), dry_run)
 
 
 def purge_concerns(cutoff, dry_run):
     """The names of students of concern (tier 3): rows in barometers, immediate reports."""
-    from committees.models import ImmediateReport, StudentOfConcern
-
     concerns = StudentOfConcern.objects.filter(barometer__submitted_at__lt=cutoff)
     reports = ImmediateReport.objects.filter(created_at__lt=cutoff).exclude(student_ref="")
     count = retention.delete_with_files(concerns, dry_run) + reports.count()
@@ -31,8 +35,6 @@ def purge_concerns(cutoff, dry_run):
 def purge_alerts(cutoff, dry_run):
     """Closed alerts keep their figures (rule, class, week); the student, the outcome, the
     notes and the talks' notes go."""
-    from committees.models import Alert, AlertNote, TalkTask
-
     alerts = Alert.objects.filter(status=Alert.Status.CLOSED, closed_at__lt=cutoff).filter(
         ~Q(student_ref="") | ~Q(outcome=REMOVED)
     )

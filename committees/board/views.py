@@ -1,5 +1,5 @@
-"""The counselor's week board, trends by class / department / school, the .xlsx register
-(台账) of a semester's barometers, and the members' scorecards.
+"""The counselor's week board, trends by class / department / school, and the members'
+scorecards.
 
 Who sees what:
 - the week board and the trends: counselors and school administrators the whole school,
@@ -8,8 +8,6 @@ Who sees what:
 - the school and department pages show tier-1 figures; above the class level a count of 1
   or 2 is "<3" for anyone but a counselor, in the tables (`small_count`) and in the charts
   (which are given the suppressed figures, see `committees.board.suppress`);
-- the export: tier 2 for counselors, school administrators and liaisons (their
-  department); the tier-3 columns only when a counselor asks (?sensitive=1), logged.
 """
 
 from django.conf import settings
@@ -23,13 +21,12 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from committees import charts
-from committees import exports as register_export
-from committees.barometer import coverage, missing_classes, remind_members
-from committees.board import (
+from committees.barometer.models import WEATHER_COLOURS, WEATHER_ICONS
+from committees.barometer.services import coverage, missing_classes, remind_members
+from committees.board import charts
+from committees.board.queries import (
     STATE_BADGES,
     STATES,
     build_week_board,
@@ -41,11 +38,7 @@ from committees.board import (
     suppress,
 )
 from committees.models import Alert, Barometer, CommitteeMember, ConcernKind, Weather
-from committees.models.barometer import WEATHER_COLOURS, WEATHER_ICONS
 from counseling import audit
-from counseling.auth.reauth import is_recently_verified, reverify
-from counseling.errors import PortalError
-from counseling.exports.services import request_export
 from counseling.models import Department, SchoolClass
 from counseling.permissions import access_of
 from counseling.templatetags.portal import colon, week_label
@@ -478,45 +471,6 @@ def school_trend(request):
         departments=[(d, by_department.get(d.pk), d.pk in visible) for d in departments],
     )
     return render(request, "committees/board/school_trend.html", context)
-
-
-# --- The register (台账) --------------------------------------------------------------------
-
-
-@login_required
-@require_perm("committees.export_barometers")
-@never_cache
-def export(request):
-    """The semester's register as .xlsx, made by the export service: GET shows what will be
-    made, POST asks for it and goes to the job's page. The tier-3 columns (students of
-    concern) only for a counselor who asks with ?sensitive=1; that request is written to the
-    audit trail."""
-    semester = pick_semester(request)
-    sensitive = request.GET.get("sensitive") == "1"
-    if sensitive and not _is_counselor(request.user, semester):
-        raise PermissionDenied
-    if sensitive and not is_recently_verified(request):
-        return reverify(request)  # tier 3 leaves the portal: a fresh second factor first
-    if request.method == "POST":
-        params = {"semester": semester.pk, "sensitive": sensitive}
-        try:
-            job = request_export(request.user, register_export.KEY, params)
-        except PortalError as error:
-            raise PermissionDenied(error.message) from error
-        if sensitive:
-            audit.record(
-                request.user,
-                audit.AuditEntry.Action.EXPORT,
-                semester,
-                changes={"sensitive": True},
-                request=request,
-            )
-        return redirect("exports:job", pk=job.pk)
-    return render(
-        request,
-        "committees/board/export.html",
-        {"semester": semester, "sensitive": sensitive},
-    )
 
 
 # --- Scorecards -----------------------------------------------------------------------------

@@ -1,0 +1,250 @@
+"""Alerts and their follow-up (counselors), and the talk tasks given to members.
+
+Every alert page is tier 3: counselors only, each read recorded, never cached. The member
+sees the name of the classmate it was asked to talk with (it named them), nothing else.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from committees.barometer import services
+from committees.barometer.forms import (
+    FollowUpForm,
+    TalkDoneForm,
+)
+from committees.barometer.views.common import (
+    posted_pk,
+)
+from committees.models import (
+    Alert,
+    CommitteeMember,
+    ImmediateReport,
+    StudentOfConcern,
+    TalkTask,
+)
+from counseling import audit
+from counseling.errors import PortalError
+from counseling.models import SchoolClass, Student
+from counseling.permissions import access_of
+from counseling.views.helpers import paginate, pick_semester
+
+Action = audit.AuditEntry.Action
+
+
+# --- Alerts ---------------------------------------------------------------------------
+
+ALERT_STATUS_FILTERS = ["active", "open", "following", "closed", "all"]
+
+
+@login_required
+@never_cache
+def alert_list(request):
+    access = access_of(request.user)
+    if not access.counselor_school_ids:
+        raise PermissionDenied
+    semester = pick_semester(request)
+    alerts = Alert.objects.visible_to(request.user).filter(semester=semester)
+    status = request.GET.get("status", "active")
+    if status not in ALERT_STATUS_FILTERS:
+        status = "active"
+    if status == "active":
+        alerts = alerts.open()
+    elif status != "all":
+        alerts = alerts.filter(status=status)
+    grade = request.GET.get("grade", "")
+    rule = request.GET.get("rule", "")
+    if rule in Alert.Rule.values:
+        alerts = alerts.filter(rule=rule)
+    class_id = request.GET.get("class", "")
+    if class_id.isdigit():
+        alerts = alerts.filter(school_class=int(class_id))
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        alerts = alerts.filter(school_class__enrolment_year=int(year))
+    if request.GET.get("mine"):
+        alerts = alerts.filter(assigned_to=request.user)
+    # Counted before the grade filter, so the grade buttons show what each would list.
+    by_grade = {
+        row["grade"]: row["n"] for row in alerts.order_by().values("grade").annotate(n=Count("pk"))
+    }
+    if grade in Alert.Grade.values:
+        alerts = alerts.filter(grade=grade)
+    page = paginate(
+        request,
+        alerts.select_related("school_class__department", "assigned_to").order_by(
+            "-created_at", "-pk"
+        ),
+    )
+    classes = list(
+        SchoolClass.objects.filter(department__school=semester.school)
+        .select_related("department")
+        .order_by("department__name", "-enrolment_year", "name")
+    )
+    return render(
+        request,
+        "committees/barometer/alert_list.html",
+        {
+            "semester": semester,
+            "page": page,
+            "status": status,
+            "grade": grade,
+            "rule": rule,
+            "class_id": int(class_id) if class_id.isdigit() else None,
+            "year": int(year) if year.isdigit() else None,
+            "years": sorted(
+                {c.enrolment_year for c in classes},
+                reverse=True,
+            ),
+            "statuses": [
+                ("active", _("Open or following")),
+                ("open", Alert.Status.OPEN.label),
+                ("following", Alert.Status.FOLLOWING.label),
+                ("closed", Alert.Status.CLOSED.label),
+                ("all", _("All")),
+            ],
+            "grades": Alert.Grade.choices,
+            "rules": Alert.Rule.choices,
+            "classes": classes,
+            "by_grade": [(g, label, by_grade.get(g, 0)) for g, label in Alert.Grade.choices],
+        },
+    )
+
+
+@login_required
+@never_cache
+def alert_detail(request, pk):
+    alert = get_object_or_404(
+        Alert.objects.visible_to(request.user).select_related(
+            "school_class__department", "semester", "assigned_to", "barometer"
+        ),
+        pk=pk,
+    )
+    form = FollowUpForm(request.POST or None, alert=alert)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    assignee = data.get("assigned_to")
+                    if assignee and assignee.pk != alert.assigned_to_id:
+                        services.reassign_alert(alert, request.user, assignee, request=request)
+                    new_status = data["status"] if data["status"] != alert.status else None
+                    if data["text"].strip() or new_status:
+                        services.follow_up(
+                            alert,
+                            request.user,
+                            data["text"],
+                            status=new_status,
+                            outcome=data["outcome"],
+                            request=request,
+                        )
+            except PortalError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("committees:alert-detail", pk=pk)
+        status = 400
+    student = None
+    if alert.student_pk:
+        student = Student.objects.filter(pk=alert.student_pk).select_related("school_class").first()
+    # Every alert page is tier 3, named or not: its follow-up log, an immediate report, a
+    # talk's note. Each read is recorded.
+    audit.record(request.user, Action.READ, alert, request=request)
+    concern = None
+    if alert.barometer_id and alert.student_ref:
+        concern = StudentOfConcern.objects.filter(
+            barometer=alert.barometer_id, student_ref=alert.student_ref
+        ).first()
+    report = None
+    if alert.immediate_report_id:
+        report = (
+            ImmediateReport.objects.filter(pk=alert.immediate_report_id)
+            .select_related("filed_by")
+            .first()
+        )
+    related = []
+    if alert.student_ref:
+        related = (
+            Alert.objects.visible_to(request.user)
+            .filter(student_ref=alert.student_ref)
+            .exclude(pk=alert.pk)
+            .select_related("school_class")
+        )
+    return render(
+        request,
+        "committees/barometer/alert_detail.html",
+        {
+            "alert": alert,
+            "grade_year": alert.school_class.grade(alert.semester.first_monday),
+            "student": student,
+            "concern": concern,
+            "report": report,
+            "notes": alert.notes.select_related("author"),
+            "talk_task": TalkTask.objects.filter(alert=alert)
+            .select_related("member__student")
+            .first(),
+            "related": related,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+# --- Talk tasks -----------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def talk_tasks(request):
+    """The member's talks with classmates it named two weeks running. The member sees the
+    classmate's name (it named them) and nothing else the counselors hold."""
+    if not CommitteeMember.objects.filter(student__user=request.user).exists():
+        raise PermissionDenied
+    # Only while the member serves its class: a member whose service ended (its role ended
+    # with it) no longer sees, nor records, the talks it was asked for.
+    tasks = TalkTask.objects.filter(
+        member__student__user=request.user,
+        member__ended_on__isnull=True,
+        member__school_class__in=access_of(request.user).member_class_ids,
+    )
+    form = TalkDoneForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        task = get_object_or_404(tasks, pk=posted_pk(request, "task"), done_at__isnull=True)
+        if form.is_valid():
+            try:
+                services.complete_talk_task(
+                    task, request.user, form.cleaned_data["note"], request=request
+                )
+            except PortalError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Thank you. The counselor can read how it went."))
+                return redirect("committees:talk-tasks")
+        status = 400
+    open_tasks = list(
+        tasks.filter(done_at__isnull=True)
+        .select_related("alert__school_class", "alert__semester")
+        .order_by("alert__created_at")
+    )
+    names = Student.objects.in_bulk([t.alert.student_pk for t in open_tasks if t.alert.student_pk])
+    for task in open_tasks:
+        audit.record(request.user, Action.READ, task.alert, request=request, label=_("Talk task"))
+    return render(
+        request,
+        "committees/barometer/talk_tasks.html",
+        {
+            "tasks": [(t, names.get(t.alert.student_pk)) for t in open_tasks],
+            "done": tasks.filter(done_at__isnull=False).count(),
+            "form": form,
+            "failed_task": request.POST.get("task") if status == 400 else None,
+        },
+        status=status,
+    )
