@@ -1,5 +1,5 @@
-"""The barometer's rules: what each class is expected to file, filing and locking, and the
-alert rules. Views and tasks call these; the models stay plain."""
+"""The barometer's services: what each class is expected to file, filing and locking, the
+alert rules, follow-up and reminders. Views and tasks call these; the models stay plain."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -10,21 +10,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees.models import (
+from committees.barometer.models import (
     Alert,
+    AlertNote,
     Barometer,
     BarometerConcern,
     BarometerSettings,
     ClassAbsence,
-    CommitteeMember,
     ConcernKind,
     CourseSuggestion,
     ImmediateReport,
+    ReminderLog,
     Severity,
     StudentOfConcern,
     TalkTask,
     Weather,
 )
+from committees.network.models import CommitteeMember
 from counseling import audit
 from counseling.crypto import keyed_hash
 from counseling.errors import PortalError
@@ -40,8 +42,8 @@ Action = audit.AuditEntry.Action
 def due_weeks(semester, now=None):
     """Teaching weeks whose barometer is due by now: those whose deadline has passed."""
     now = now or timezone.now()
-    rules = BarometerSettings.for_school(semester.school)
-    return [w for w in semester.teaching_weeks() if rules.deadline(semester, w) < now]
+    config = BarometerSettings.for_school(semester.school)
+    return [w for w in semester.teaching_weeks() if config.deadline(semester, w) < now]
 
 
 @dataclass
@@ -185,8 +187,8 @@ def file_barometer(user, school_class, semester, week, filing, *, now=None, requ
     if current is not None and week > current:
         raise PortalError("future", _("A week's barometer is filed during or after that week."))
     _check(filing, school_class)
-    rules = BarometerSettings.for_school(semester.school)
-    deadline = rules.deadline(semester, week)
+    config = BarometerSettings.for_school(semester.school)
+    deadline = config.deadline(semester, week)
     try:
         with transaction.atomic():
             barometer = (
@@ -215,7 +217,7 @@ def file_barometer(user, school_class, semester, week, filing, *, now=None, requ
             barometer.save()
             _replace_details(barometer, filing)
             barometer.log_action(user, Action.CREATE if created else Action.UPDATE, request=request)
-            evaluate(barometer, now=now, rules=rules)
+            evaluate(barometer, now=now, config=config)
     except IntegrityError as exc:
         raise PortalError(
             "already_filed",
@@ -420,104 +422,69 @@ def _named_streak(semester, school_class, student_ref, week):
     return streak, start
 
 
-def evaluate(barometer, now=None, rules=None):
-    """Run every rule that a filed barometer can trip. Each alert is raised once."""
-    semester, cls, week = barometer.semester, barometer.school_class, barometer.week
-    rules = rules or BarometerSettings.for_school(semester.school)
-    raised = []
+def _class_rules(barometer, earlier, config):
+    """(rule, grade, key) of each rule about the whole class that the barometer trips.
 
-    def add(alert):
-        if alert:
-            raised.append(alert)
-
+    earlier: the weather of the class's previous barometers, latest first."""
     if barometer.weather == Weather.STORM:
-        add(
-            raise_alert(
-                semester,
-                cls,
-                Alert.Rule.STORM,
-                Alert.Grade.RED,
-                key=f"storm:{barometer.pk}",
-                week=week,
-                barometer=barometer,
-            )
-        )
+        yield Alert.Rule.STORM, Alert.Grade.RED, f"storm:{barometer.pk}"
+    if len(earlier) >= 2 and barometer.weather - sum(earlier) / len(earlier) >= config.drop_steps:
+        yield Alert.Rule.DROP, Alert.Grade.ORANGE, f"drop:{barometer.pk}"
+
+
+def _student_rules(barometer, concern, config):
+    """(rule, grade, key) of each rule about a named student that the barometer trips.
+
+    A student named week after week climbs a ladder: the member talks to them, then a
+    counselor task, then a case. A streak's keys carry the week it began, so that each
+    rung is raised once per streak."""
+    if concern.severity == Severity.URGENT:
+        yield Alert.Rule.URGENT, Alert.Grade.RED, f"urgent:{barometer.pk}:{concern.student_ref}"
+    streak, start = _named_streak(
+        barometer.semester, barometer.school_class, concern.student_ref, barometer.week
+    )
+    base = f"{barometer.semester.pk}:{concern.student_ref}:{start}"
+    for rule, grade, reached in (
+        (Alert.Rule.NAMED_MEMBER, Alert.Grade.YELLOW, streak >= config.named_member_weeks),
+        (Alert.Rule.NAMED_TASK, Alert.Grade.ORANGE, streak >= config.named_task_weeks),
+        (Alert.Rule.NAMED_CASE, Alert.Grade.RED, streak > config.named_task_weeks),
+    ):
+        if reached:
+            yield rule, grade, f"{rule.value}:{base}"
+
+
+def evaluate(barometer, now=None, config=None):
+    """Run every rule that a filed barometer can trip. Each alert is raised once; the
+    alerts raised now are returned, in the order the rules ran."""
+    semester, cls, week = barometer.semester, barometer.school_class, barometer.week
+    config = config or BarometerSettings.for_school(semester.school)
     earlier = list(
         Barometer.objects.filter(semester=semester, school_class=cls, week__lt=week)
         .order_by("-week")
-        .values_list("weather", flat=True)[: rules.baseline_weeks]
+        .values_list("weather", flat=True)[: config.baseline_weeks]
     )
-    if len(earlier) >= 2 and barometer.weather - sum(earlier) / len(earlier) >= rules.drop_steps:
-        add(
-            raise_alert(
-                semester,
-                cls,
-                Alert.Rule.DROP,
-                Alert.Grade.ORANGE,
-                key=f"drop:{barometer.pk}",
-                week=week,
-                barometer=barometer,
-            )
+    raised = []
+    for rule, grade, key in _class_rules(barometer, earlier, config):
+        raised.append(
+            raise_alert(semester, cls, rule, grade, key=key, week=week, barometer=barometer)
         )
     for concern in barometer.students.all():
-        pk = concern.student_pk
-        if concern.severity == Severity.URGENT:
-            add(
-                raise_alert(
-                    semester,
-                    cls,
-                    Alert.Rule.URGENT,
-                    Alert.Grade.RED,
-                    key=f"urgent:{barometer.pk}:{concern.student_ref}",
-                    week=week,
-                    barometer=barometer,
-                    student_pk=pk,
-                )
-            )
-        streak, start = _named_streak(semester, cls, concern.student_ref, week)
-        base = f"{semester.pk}:{concern.student_ref}:{start}"
-        if streak >= rules.named_member_weeks:
+        for rule, grade, key in _student_rules(barometer, concern, config):
             alert = raise_alert(
                 semester,
                 cls,
-                Alert.Rule.NAMED_MEMBER,
-                Alert.Grade.YELLOW,
-                key=f"named_member:{base}",
+                rule,
+                grade,
+                key=key,
                 week=week,
                 barometer=barometer,
-                student_pk=pk,
+                student_pk=concern.student_pk,
             )
-            if alert:
+            if alert and rule == Alert.Rule.NAMED_MEMBER:
                 _talk_task(alert, barometer)
-            add(alert)
-        if streak >= rules.named_task_weeks:
-            add(
-                raise_alert(
-                    semester,
-                    cls,
-                    Alert.Rule.NAMED_TASK,
-                    Alert.Grade.ORANGE,
-                    key=f"named_task:{base}",
-                    week=week,
-                    barometer=barometer,
-                    student_pk=pk,
-                )
-            )
-        if streak > rules.named_task_weeks:
-            add(
-                raise_alert(
-                    semester,
-                    cls,
-                    Alert.Rule.NAMED_CASE,
-                    Alert.Grade.RED,
-                    key=f"named_case:{base}",
-                    week=week,
-                    barometer=barometer,
-                    student_pk=pk,
-                )
-            )
-    add(check_fidelity(semester, cls, week, rules))
-    return raised
+            raised.append(alert)
+    raised.append(check_fidelity(semester, cls, week, config))
+    return [alert for alert in raised if alert]
 
 
 def _talk_task(alert, barometer):
@@ -548,10 +515,10 @@ def _talk_task(alert, barometer):
         )
 
 
-def check_fidelity(semester, school_class, week, rules=None):
+def check_fidelity(semester, school_class, week, config=None):
     """A class that reports 晴 with no concerns week after week while one of its students
     has an open alert: the counselor checks whether the reports can be trusted."""
-    rules = rules or BarometerSettings.for_school(semester.school)
+    config = config or BarometerSettings.for_school(semester.school)
     recent = list(
         Barometer.objects.filter(semester=semester, school_class=school_class, week__lte=week)
         .order_by("-week")
@@ -559,9 +526,9 @@ def check_fidelity(semester, school_class, week, rules=None):
             concern_total=Count("concerns", filter=Q(concerns__count__gt=0)),
             named=Count("students"),
         )
-        .values_list("weather", "concern_total", "named")[: rules.fidelity_weeks]
+        .values_list("weather", "concern_total", "named")[: config.fidelity_weeks]
     )
-    if len(recent) < rules.fidelity_weeks or any(
+    if len(recent) < config.fidelity_weeks or any(
         w != Weather.SUNNY or c or n for w, c, n in recent
     ):
         return None
@@ -582,7 +549,7 @@ def check_fidelity(semester, school_class, week, rules=None):
 
 def check_missing(semester, now=None):
     """Classes without a barometer for `missing_weeks` expected weeks running (weekly job)."""
-    rules = BarometerSettings.for_school(semester.school)
+    config = BarometerSettings.for_school(semester.school)
     weeks = due_weeks(semester, now)
     if not weeks:
         return []
@@ -598,7 +565,7 @@ def check_missing(semester, now=None):
             if (class_id, week) in result.filed:
                 break
             run += 1
-        if run >= rules.missing_weeks:
+        if run >= config.missing_weeks:
             last = max(expected)
             alert = raise_alert(
                 semester,
@@ -620,8 +587,6 @@ def check_missing(semester, now=None):
 def follow_up(alert, counselor, text, *, status=None, outcome="", request=None):
     """Add a dated note and/or move the alert on; closing needs an outcome, reopening
     keeps the old outcome in the log rather than on the alert."""
-    from committees.models import AlertNote
-
     if status is not None and status not in Alert.Status.values:
         raise PortalError("status", _("Unknown status."))
     if status == Alert.Status.CLOSED and not outcome.strip():
@@ -681,8 +646,6 @@ def remind_members(semester, week, classes=None):
 
 
 def _already(key):
-    from committees.barometer.models import ReminderLog
-
     _log, created = ReminderLog.objects.get_or_create(key=key)
     return not created
 
@@ -699,9 +662,9 @@ def run_reminders(now=None):
             today
         ):
             continue
-        rules = BarometerSettings.for_school(semester.school)
+        config = BarometerSettings.for_school(semester.school)
         for week in semester.teaching_weeks():
-            deadline = rules.deadline(semester, week)
+            deadline = config.deadline(semester, week)
             local_deadline = timezone.localtime(deadline).date()
             if local_deadline - datetime.timedelta(days=1) == today:
                 if not _already(f"members:{semester.pk}:{week}"):
@@ -749,8 +712,6 @@ def run_reminders(now=None):
 def complete_talk_task(task, user, note, *, request=None, now=None):
     """The member has talked with the classmate. How it went is kept encrypted on the task
     and in the alert's log, and the alert is now being followed up."""
-    from committees.models import AlertNote
-
     now = now or timezone.now()
     task = TalkTask.objects.select_for_update().select_related("alert").get(pk=task.pk)
     if task.done_at:
@@ -786,8 +747,6 @@ def complete_talk_task(task, user, note, *, request=None, now=None):
 @transaction.atomic
 def reassign_alert(alert, counselor, to, *, request=None):
     """Hand an alert over to another counselor of the school; the log says so."""
-    from committees.models import AlertNote
-
     if to.pk == alert.assigned_to_id:
         return False
     if not (
