@@ -8,16 +8,22 @@ so a school year's 7,000 barometers take about a second. No cell is ever a formu
 """
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 
+import openpyxl
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
-from committees.models import Barometer, ConcernKind
+from committees.barometer.models import Barometer, ConcernKind
 from counseling.exports import Exporter, register_exporter
 from counseling.models import Semester, Student
 from counseling.permissions import access_of
-from counseling.xlsx import stream_row
+from counseling.xlsx import stream_row, workbook_bytes
 
 KEY = "committees.register"
 # The register changes as barometers come in: the same request within five minutes is the
@@ -47,35 +53,82 @@ def filename(params):
     return f"{_('barometers')}-{semester.name}-{timezone.localdate().isoformat()}"
 
 
-def header(sensitive):
-    columns = [
-        _("Department"),
-        _("Class"),
-        _("Week"),
-        _("Weather"),
-        _("Nothing to report"),
-        *[str(label) for label in ConcernKind.labels],
-        _("Note"),
-        _("Suggestions for the department's courses"),
-        _("Filed by"),
-        _("Submitted at"),
-        pgettext("barometer", "Late"),
+@dataclass(frozen=True)
+class Column:
+    """One column of the register: its heading, its width, and its value for a barometer."""
+
+    header: str
+    width: int
+    value: Callable
+    number_format: str | None = None
+
+
+def _lines(items):
+    return "\n".join(items)
+
+
+def columns(sensitive, names=None):
+    """The register's columns, in order; the tier-3 ones only when `sensitive`.
+
+    names: {student pk: name} of the students of concern (sensitive only)."""
+    yes, no = _("Yes"), _("No")
+    result = [
+        Column(_("Department"), 12, lambda b: b.school_class.department.name),
+        Column(_("Class"), 20, lambda b: b.school_class.name),
+        Column(_("Week"), 6, lambda b: b.week),
+        Column(_("Weather"), 8, lambda b: b.get_weather_display()),
+        Column(_("Nothing to report"), 8, lambda b: yes if b.nothing_to_report else no),
+        *[
+            Column(str(label), 8, partial(_concern_count, kind=kind))
+            for kind, label in ConcernKind.choices
+        ],
+        Column(_("Note"), 30, lambda b: b.note),
+        Column(
+            _("Suggestions for the department's courses"),
+            30,
+            lambda b: _lines(s.text for s in b.suggestions.all()),
+        ),
+        Column(_("Filed by"), 10, lambda b: str(b.filed_by)),
+        Column(_("Submitted at"), 17, lambda b: b.submitted_at, "yyyy-mm-dd hh:mm"),
+        Column(pgettext("barometer", "Late"), 6, lambda b: yes if b.late else no),
     ]
     if sensitive:
-        columns += [
-            _("Students of concern"),
-            _("Kind of concern"),
-            _("Severity"),
-            _("Note on the student"),
+        names = names or {}
+        result += [
+            Column(
+                _("Students of concern"),
+                12,
+                lambda b: _lines(names.get(s.student_pk, "?") for s in b.students.all()),
+            ),
+            Column(
+                _("Kind of concern"),
+                12,
+                lambda b: _lines(s.get_kind_display() for s in b.students.all()),
+            ),
+            Column(
+                _("Severity"),
+                10,
+                lambda b: _lines(s.get_severity_display() for s in b.students.all()),
+            ),
+            Column(
+                _("Note on the student"),
+                30,
+                lambda b: _lines(s.note.replace("\n", " ") for s in b.students.all()),
+            ),
         ]
-    return columns
+    return result
 
 
-def build_register(user, semester, sensitive):
-    """The register's .xlsx bytes as `user` may see it."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font
+def _concern_count(barometer, kind):
+    return sum(c.count for c in barometer.concerns.all() if c.kind == kind)
 
+
+def header(sensitive):
+    return [column.header for column in columns(sensitive)]
+
+
+def _register_rows(user, semester, sensitive):
+    """The barometers of the register, in its order, with what its columns read."""
     barometers = (
         Barometer.objects.visible_to(user)
         .filter(semester=semester)
@@ -90,62 +143,34 @@ def build_register(user, semester, sensitive):
     )
     if sensitive:
         barometers = barometers.prefetch_related("students")
-    barometers = list(barometers)
-    names = {}
-    if sensitive:
-        pks = {s.student_pk for b in barometers for s in b.students.all()}
-        names = dict(Student.objects.filter(pk__in=pks).values_list("pk", "name"))
+    return list(barometers)
 
+
+def _names(barometers):
+    pks = {s.student_pk for b in barometers for s in b.students.all()}
+    return dict(Student.objects.filter(pk__in=pks).values_list("pk", "name"))
+
+
+def build_register(user, semester, sensitive):
+    """The register's workbook as `user` may see it."""
+    barometers = _register_rows(user, semester, sensitive)
+    cols = columns(sensitive, _names(barometers) if sensitive else None)
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet(_("Barometers")[:31])
-    widths = [12, 20, 6, 8, 8] + [8] * len(ConcernKind.values) + [30, 30, 10, 17, 6]
-    widths += [12, 12, 10, 30] if sensitive else []
     # Write-only sheets take their layout before the first row.
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width = width
+    for number, column in enumerate(cols, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = column.width
     sheet.freeze_panes = "C2"
-    columns = header(sensitive)
-    last = openpyxl.utils.get_column_letter(len(columns))
-    sheet.auto_filter.ref = f"A1:{last}{len(barometers) + 1}"
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    stream_row(sheet, columns, font=bold)
-    submitted_column = 5 + len(ConcernKind.values) + 4
-    yes, no = _("Yes"), _("No")
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(barometers) + 1}"
+    stream_row(sheet, [c.header for c in cols], font=Font(bold=True))
+    wrap = Alignment(wrap_text=True, vertical="top")
+    formats = {n: c.number_format for n, c in enumerate(cols) if c.number_format}
     for b in barometers:
-        counts = {c.kind: c.count for c in b.concerns.all()}
-        values = [
-            b.school_class.department.name,
-            b.school_class.name,
-            b.week,
-            b.get_weather_display(),
-            yes if b.nothing_to_report else no,
-            *[counts.get(kind, 0) for kind in ConcernKind.values],
-            b.note,
-            "\n".join(s.text for s in b.suggestions.all()),
-            str(b.filed_by),
-            b.submitted_at,
-            yes if b.late else no,
-        ]
-        if sensitive:
-            students = list(b.students.all())
-            values += [
-                "\n".join(names.get(s.student_pk, "?") for s in students),
-                "\n".join(s.get_kind_display() for s in students),
-                "\n".join(s.get_severity_display() for s in students),
-                "\n".join(s.note.replace("\n", " ") for s in students),
-            ]
-        stream_row(
-            sheet,
-            values,
-            wrap=wrap,
-            number_formats={submitted_column - 1: "yyyy-mm-dd hh:mm"},
-        )
+        stream_row(sheet, [c.value(b) for c in cols], wrap=wrap, number_formats=formats)
     return book
 
 
 def build(job):
-    from counseling.xlsx import workbook_bytes
-
     semester = _semester(job.params)
     book = build_register(job.requested_by, semester, bool(job.params.get("sensitive")))
     return workbook_bytes(book), ".xlsx"
