@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import (
+from committees.barometer.models import (
     Alert,
     BarometerSettings,
     ClassAbsence,
@@ -306,3 +306,70 @@ class BarometerSettingsForm(forms.ModelForm):
                 _("The counselor task comes after the member's talk: more weeks than that."),
             )
         return data
+
+
+class AlertFilterForm(forms.Form):
+    """The alert list's filters, read from the query string. A value that is not one of
+    the choices is ignored, as if it were absent, so that an old link still lists."""
+
+    status = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("active", _("Open or following")),
+            ("open", Alert.Status.OPEN.label),
+            ("following", Alert.Status.FOLLOWING.label),
+            ("closed", Alert.Status.CLOSED.label),
+            ("all", _("All")),
+        ],
+    )
+    grade = forms.ChoiceField(required=False, choices=Alert.Grade.choices)
+    rule = forms.ChoiceField(required=False, choices=Alert.Rule.choices)
+    year = forms.IntegerField(required=False, min_value=0, max_value=9999)
+    mine = forms.BooleanField(required=False)
+
+    def __init__(self, data, *, user):
+        super().__init__(data)
+        # "class" is a keyword in Python, not in a query string.
+        self.fields["class"] = forms.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+        self.user = user
+        self.is_valid()  # a field whose value is refused is left out of cleaned_data
+
+    def _get(self, name):
+        value = self.cleaned_data.get(name)
+        return None if value in (None, "") else value
+
+    @property
+    def status_value(self):
+        return self._get("status") or "active"
+
+    def filter(self, alerts):
+        """Every filter but the grade (the grade buttons count what each would list)."""
+        status = self.status_value
+        if status == "active":
+            alerts = alerts.open()
+        elif status != "all":
+            alerts = alerts.filter(status=status)
+        if self._get("rule"):
+            alerts = alerts.filter(rule=self._get("rule"))
+        if self._get("class") is not None:
+            alerts = alerts.filter(school_class=self._get("class"))
+        if self._get("year") is not None:
+            alerts = alerts.filter(school_class__enrolment_year=self._get("year"))
+        if self._get("mine"):
+            alerts = alerts.filter(assigned_to=self.user)
+        return alerts
+
+    def filter_grade(self, alerts):
+        grade = self._get("grade")
+        return alerts.filter(grade=grade) if grade else alerts
+
+    def context(self):
+        """What the page's filter bar shows as chosen."""
+        return {
+            "status": self.status_value,
+            "grade": self._get("grade") or "",
+            "rule": self._get("rule") or "",
+            "class_id": self._get("class"),
+            "year": self._get("year"),
+            "statuses": self.fields["status"].choices,
+        }

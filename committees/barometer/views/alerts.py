@@ -15,19 +15,20 @@ from django.views.decorators.cache import never_cache
 
 from committees.barometer import services
 from committees.barometer.forms import (
+    AlertFilterForm,
     FollowUpForm,
     TalkDoneForm,
 )
-from committees.barometer.views.common import (
-    posted_pk,
-)
-from committees.models import (
+from committees.barometer.models import (
     Alert,
-    CommitteeMember,
     ImmediateReport,
     StudentOfConcern,
     TalkTask,
 )
+from committees.barometer.views.common import (
+    posted_pk,
+)
+from committees.network.models import CommitteeMember
 from counseling import audit
 from counseling.errors import PortalError
 from counseling.models import SchoolClass, Student
@@ -39,8 +40,6 @@ Action = audit.AuditEntry.Action
 
 # --- Alerts ---------------------------------------------------------------------------
 
-ALERT_STATUS_FILTERS = ["active", "open", "following", "closed", "all"]
-
 
 @login_required
 @never_cache
@@ -49,32 +48,12 @@ def alert_list(request):
     if not access.counselor_school_ids:
         raise PermissionDenied
     semester = pick_semester(request)
-    alerts = Alert.objects.visible_to(request.user).filter(semester=semester)
-    status = request.GET.get("status", "active")
-    if status not in ALERT_STATUS_FILTERS:
-        status = "active"
-    if status == "active":
-        alerts = alerts.open()
-    elif status != "all":
-        alerts = alerts.filter(status=status)
-    grade = request.GET.get("grade", "")
-    rule = request.GET.get("rule", "")
-    if rule in Alert.Rule.values:
-        alerts = alerts.filter(rule=rule)
-    class_id = request.GET.get("class", "")
-    if class_id.isdigit():
-        alerts = alerts.filter(school_class=int(class_id))
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        alerts = alerts.filter(school_class__enrolment_year=int(year))
-    if request.GET.get("mine"):
-        alerts = alerts.filter(assigned_to=request.user)
-    # Counted before the grade filter, so the grade buttons show what each would list.
+    filters = AlertFilterForm(request.GET, user=request.user)
+    alerts = filters.filter(Alert.objects.visible_to(request.user).filter(semester=semester))
     by_grade = {
         row["grade"]: row["n"] for row in alerts.order_by().values("grade").annotate(n=Count("pk"))
     }
-    if grade in Alert.Grade.values:
-        alerts = alerts.filter(grade=grade)
+    alerts = filters.filter_grade(alerts)
     page = paginate(
         request,
         alerts.select_related("school_class__department", "assigned_to").order_by(
@@ -92,22 +71,8 @@ def alert_list(request):
         {
             "semester": semester,
             "page": page,
-            "status": status,
-            "grade": grade,
-            "rule": rule,
-            "class_id": int(class_id) if class_id.isdigit() else None,
-            "year": int(year) if year.isdigit() else None,
-            "years": sorted(
-                {c.enrolment_year for c in classes},
-                reverse=True,
-            ),
-            "statuses": [
-                ("active", _("Open or following")),
-                ("open", Alert.Status.OPEN.label),
-                ("following", Alert.Status.FOLLOWING.label),
-                ("closed", Alert.Status.CLOSED.label),
-                ("all", _("All")),
-            ],
+            **filters.context(),
+            "years": sorted({c.enrolment_year for c in classes}, reverse=True),
             "grades": Alert.Grade.choices,
             "rules": Alert.Rule.choices,
             "classes": classes,
