@@ -22,20 +22,21 @@ from committees.barometer.forms import (
     ImmediateForm,
     StudentFormSet,
 )
-from committees.barometer.models import WEATHER_COLOURS, WEATHER_ICONS
-from committees.barometer.views.common import (
-    counsels,
-    page_url,
-    require_counselor,
-    roster_of,
-)
-from committees.models import (
+from committees.barometer.models import (
+    WEATHER_COLOURS,
+    WEATHER_ICONS,
     Barometer,
     BarometerSettings,
     ClassAbsence,
     ConcernKind,
     CourseSuggestion,
     Weather,
+)
+from committees.barometer.views.common import (
+    counsels,
+    page_url,
+    require_counselor,
+    roster_of,
 )
 from counseling import audit
 from counseling.errors import PortalError
@@ -198,8 +199,8 @@ class FilingPage:
         self.barometer = barometer
         self.roster = roster
         self.now = now
-        self.rules = BarometerSettings.for_school(semester.school)
-        self.deadline = self.rules.deadline(semester, week)
+        self.config = BarometerSettings.for_school(semester.school)
+        self.deadline = self.config.deadline(semester, week)
         self.form = None
         self.formset = None
         self.errors = []
@@ -345,6 +346,42 @@ class FilingPage:
             self.formset.is_valid()  # the rows are shown as sent, their errors too
         return self.render(status=400)
 
+    def previous_week(self):
+        previous = [w for w in self.semester.teaching_weeks() if w < self.week]
+        return previous[-1] if previous else None
+
+    def hint(self, last_week, last):
+        """On Monday morning last week's barometer may still be open, or missing: said on
+        this week's page."""
+        if last_week is None or self.week != self.weeks[-1] or last_week not in self.weeks:
+            return None
+        deadline = self.config.deadline(self.semester, last_week)
+        if last is not None and not last.editable(self.now, deadline):
+            return None
+        return {
+            "week": last_week,
+            "missing": last is None,
+            "deadline": deadline,
+            "late": self.now > deadline,
+        }
+
+    def absence(self):
+        absences = ClassAbsence.objects.filter(school_class=self.school_class)
+        return next((a for a in absences if a.covers_week(self.semester, self.week)), None)
+
+    def weather_options(self):
+        selected = str(self.form["weather"].value())
+        return [
+            {
+                "value": value,
+                "label": label,
+                "icon": WEATHER_ICONS[value],
+                "colour": WEATHER_COLOURS[value],
+                "checked": selected == str(value),
+            }
+            for value, label in Weather.choices
+        ]
+
     def render(self, status=200):
         request = self.request
         if self.form is None:
@@ -360,28 +397,9 @@ class FilingPage:
                 request=request,
                 changes={"students_of_concern": len(kept)},
             )
-        previous = [w for w in self.semester.teaching_weeks() if w < self.week]
-        last = _load(self.semester, self.school_class, previous[-1]) if previous else None
-        hint = None
-        if self.week == self.weeks[-1] and previous and previous[-1] in self.weeks:
-            # On Monday morning last week's barometer may still be open, or missing.
-            last_deadline = self.rules.deadline(self.semester, previous[-1])
-            if last is None or last.editable(self.now, last_deadline):
-                hint = {
-                    "week": previous[-1],
-                    "missing": last is None,
-                    "deadline": last_deadline,
-                    "late": self.now > last_deadline,
-                }
-        absence = next(
-            (
-                a
-                for a in ClassAbsence.objects.filter(school_class=self.school_class)
-                if a.covers_week(self.semester, self.week)
-            ),
-            None,
-        )
-        selected = self.form["weather"].value()
+        last_week = self.previous_week()
+        last = _load(self.semester, self.school_class, last_week) if last_week else None
+        barometer = self.barometer
         context = {
             "semester": self.semester,
             "school_class": self.school_class,
@@ -390,39 +408,28 @@ class FilingPage:
             "week": self.week,
             "weeks": self.weeks,
             "week_start": self.semester.week_start(self.week),
-            "barometer": self.barometer,
+            "barometer": barometer,
             "last": _summary(last),
-            "last_week": previous[-1] if previous else None,
-            "hint_week": hint,
-            "absence": absence,
+            "last_week": last_week,
+            "hint_week": self.hint(last_week, last),
+            "absence": self.absence(),
             "deadline": self.deadline,
             "late_now": self.now > self.deadline,
             "editable": editable,
             "locked": not editable,
             "reopened": bool(
-                self.barometer
-                and self.barometer.reopened_until
-                and self.now <= self.barometer.reopened_until
+                barometer and barometer.reopened_until and self.now <= barometer.reopened_until
             ),
-            "summary": _summary(self.barometer) if not editable else None,
+            "summary": _summary(barometer) if not editable else None,
             "form": self.form,
             "formset": self.formset,
             "kept": kept,
             "removed": set(request.POST.getlist("remove")) if request.method == "POST" else (),
-            "base": _base(self.barometer),
+            "base": _base(barometer),
             "errors": self.errors,
             "notice": self.notice,
             "action": self.url(),
-            "weather_options": [
-                {
-                    "value": value,
-                    "label": label,
-                    "icon": WEATHER_ICONS[value],
-                    "colour": WEATHER_COLOURS[value],
-                    "checked": str(selected) == str(value),
-                }
-                for value, label in Weather.choices
-            ],
+            "weather_options": self.weather_options(),
             "can_one_tap": not kept,
         }
         return render(request, "committees/barometer/file.html", context, status=status)
