@@ -6,7 +6,8 @@ import random
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from committees.models import (
+from committees.network import services
+from committees.network.models import (
     AssociationOfficer,
     Attendance,
     CommitteeMember,
@@ -14,7 +15,6 @@ from committees.models import (
     MinutesRevision,
     TrainingModule,
 )
-from committees.network import services
 from counseling.models import Role, Semester
 
 MODULES = [

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import (
+from committees.network.models import (
     AssociationOfficer,
     Attendance,
     CommitteeMember,
@@ -99,6 +99,12 @@ class MeetingForm(forms.ModelForm):
             school=semester.school, is_active=True
         )
         self.fields["modules"].required = False
+
+    def save(self, commit=True):
+        # A meeting moved to another day is reminded of again, the day before its new date.
+        if self.instance.pk and "date" in self.changed_data:
+            self.instance.reminder_sent_at = None
+        return super().save(commit)
 
 
 class CancelForm(forms.Form):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees.models import (
+from committees.network.models import (
     AssociationOfficer,
     Attendance,
     CommitteeMember,

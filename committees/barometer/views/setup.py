@@ -13,14 +13,14 @@ from committees.barometer.forms import (
     AbsenceForm,
     BarometerSettingsForm,
 )
+from committees.barometer.models import (
+    BarometerSettings,
+    ClassAbsence,
+)
 from committees.barometer.views.common import (
     page_url,
     posted_pk,
     require_counselor,
-)
-from committees.models import (
-    BarometerSettings,
-    ClassAbsence,
 )
 from counseling import audit
 from counseling.models import School, Semester
@@ -48,14 +48,7 @@ def absence_list(request):
         action = request.POST.get("action")
         if action == "add":
             if form.is_valid():
-                with transaction.atomic():
-                    absence = form.save()
-                    absence.log_action(
-                        request.user,
-                        Action.CREATE,
-                        request=request,
-                        changes=audit.form_changes(form),
-                    )
+                audit.save_form(form, request.user, request=request)
                 messages.success(request, _("Added."))
                 return redirect(page_url("absence-list", semester=request.GET.get("semester")))
             status = 400

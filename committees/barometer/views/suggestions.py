@@ -11,7 +11,7 @@ from committees.barometer import services
 from committees.barometer.forms import (
     SuggestionAnswerForm,
 )
-from committees.models import (
+from committees.barometer.models import (
     CourseSuggestion,
 )
 from counseling import audit

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from committees.models import AssociationOfficer, CommitteeMember, TrainingModule
 from committees.network.forms import ModuleForm, OfficerForm
+from committees.network.models import AssociationOfficer, CommitteeMember, TrainingModule
 from counseling import audit
 from counseling.views.helpers import pick_semester, require_perm, school_of
 
@@ -31,9 +31,7 @@ def association(request):
     if request.user.has_perm("committees.manage"):
         form = OfficerForm(request.POST or None, semester=semester)
         if request.method == "POST" and form.is_valid():
-            with transaction.atomic():
-                officer = form.save()
-                officer.log_action(request.user, Action.CREATE, request=request)
+            audit.save_form(form, request.user, request=request)
             messages.success(request, _("Officer added."))
             return redirect("committees:association")
     return render(
@@ -80,14 +78,7 @@ def module_edit(request, pk=None):
     )
     form = ModuleForm(request.POST or None, instance=module, school=module.school)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            module = form.save()
-            module.log_action(
-                request.user,
-                Action.UPDATE if pk else Action.CREATE,
-                changes=audit.form_changes(form),
-                request=request,
-            )
+        audit.save_form(form, request.user, request=request)
         messages.success(request, _("Module saved."))
         return redirect("committees:module-list")
     return render(

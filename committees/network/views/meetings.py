@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from committees.models import Attendance, Material, Meeting, MinutesRevision
 from committees.network import services
 from committees.network.forms import (
     ATTENDANCE_CHOICES,
@@ -20,6 +19,7 @@ from committees.network.forms import (
     MinutesForm,
     ScheduleForm,
 )
+from committees.network.models import Attendance, Material, Meeting, MinutesRevision
 from counseling import audit
 from counseling.errors import PortalError
 from counseling.views.helpers import pick_semester, require_perm, serve_upload
@@ -123,18 +123,7 @@ def meeting_edit(request, pk=None):
         meeting = Meeting(semester=semester)
     form = MeetingForm(request.POST or None, instance=meeting, semester=semester)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            moved = pk and "date" in form.changed_data
-            meeting = form.save()
-            if moved:
-                meeting.reminder_sent_at = None
-                meeting.save(update_fields=["reminder_sent_at"])
-            meeting.log_action(
-                request.user,
-                Action.UPDATE if pk else Action.CREATE,
-                changes=audit.form_changes(form),
-                request=request,
-            )
+        meeting = audit.save_form(form, request.user, request=request)
         messages.success(request, _("Saved."))
         return redirect("committees:meeting-detail", pk=meeting.pk)
     return render(

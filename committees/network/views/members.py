@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from committees.board.queries import scorecards
-from committees.models import Attendance, CommitteeMember, Meeting, TrainingModule
 from committees.network import services
 from committees.network.forms import AppointForm, EndForm
+from committees.network.models import Attendance, CommitteeMember, Meeting, TrainingModule
 from counseling.errors import PortalError
 from counseling.models import Department, SchoolClass
 from counseling.permissions import access_of
