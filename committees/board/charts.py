@@ -12,7 +12,7 @@ stays out of the markup because WeasyPrint then gives each chart a page of its o
 
 Counts that must not be shown exactly (below 3, above the class level, for anyone but a
 counselor) are passed in as None by the caller: the charts draw nothing for them and say
-"<3" where they would have written the number. See `committees.board.suppress`.
+"<3" where they would have written the number. See `committees.board.queries.suppress`.
 """
 
 from html import escape

@@ -1,7 +1,7 @@
 """The read side of the barometer: the week board's rows, a class's weeks, small-count
 suppression, and member scorecards. Each function runs a fixed number of queries, whatever
 the number of classes or members; the arithmetic of what is expected is
-`committees.barometer.coverage`, reused here, never redone.
+`committees.barometer.services.coverage`, reused here, never redone.
 """
 
 import datetime

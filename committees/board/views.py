@@ -7,7 +7,7 @@ Who sees what:
 - alert marks and alert lists: counselors only;
 - the school and department pages show tier-1 figures; above the class level a count of 1
   or 2 is "<3" for anyone but a counselor, in the tables (`small_count`) and in the charts
-  (which are given the suppressed figures, see `committees.board.suppress`);
+  (which are given the suppressed figures, see `committees.board.queries.suppress`);
 """
 
 from django.conf import settings

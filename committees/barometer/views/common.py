@@ -5,11 +5,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from counseling import audit
 from counseling.models import Student
 from counseling.permissions import access_of
-
-Action = audit.AuditEntry.Action
 
 
 def counsels(user, school_id):
