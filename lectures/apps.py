@@ -7,11 +7,10 @@ class LecturesConfig(AppConfig):
     verbose_name = _("Lectures and activities")
 
     def ready(self):
+        # Imported here, not at the top: the notification and retention registries are
+        # filled once the app registry is ready, and feedback.retention imports models.
         from counseling.notifications import register_kind
-        from lectures import (
-            publicity_rules,  # noqa: F401  (registers the publicity permissions)
-            retention,
-        )
+        from lectures.feedback import retention
 
         retention.register()
 
