@@ -7,8 +7,8 @@ class LecturesConfig(AppConfig):
     verbose_name = _("Lectures and activities")
 
     def ready(self):
-        # Imported here, not at the top: the notification and retention registries are
-        # filled once the app registry is ready, and feedback.retention imports models.
+        # Not a cycle: apps.py is imported before any model is loaded, and both modules
+        # import models, so they can only be imported once the app registry is ready.
         from counseling.notifications import register_kind
         from lectures.feedback import retention
 

@@ -11,7 +11,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from counseling import audit
 from counseling.models import SchoolClass
 from counseling.permissions import access_of
 from counseling.views.helpers import pick_semester, require_perm, school_of
@@ -19,8 +18,6 @@ from lectures.publicity import services
 from lectures.publicity.forms import OpenLetterForm
 from lectures.publicity.models import LetterReading, OpenLetter
 from lectures.publicity.views.common import can_manage, published_only, today
-
-Action = audit.AuditEntry.Action
 
 
 def _letters(user):
