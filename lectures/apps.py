@@ -7,11 +7,10 @@ class LecturesConfig(AppConfig):
     verbose_name = _("Lectures and activities")
 
     def ready(self):
+        # Not a cycle: apps.py is imported before any model is loaded, and both modules
+        # import models, so they can only be imported once the app registry is ready.
         from counseling.notifications import register_kind
-        from lectures import (
-            publicity_rules,  # noqa: F401  (registers the publicity permissions)
-            retention,
-        )
+        from lectures.feedback import retention
 
         retention.register()
 

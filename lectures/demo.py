@@ -3,27 +3,38 @@
 import datetime
 import hashlib
 import random
+import struct
+import zlib
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from counseling.models import SchoolClass, Semester
-from lectures import services
+from counseling.models import Role, SchoolClass, Semester
+from lectures.events.models import Status
+from lectures.events.services import create_series, record_session
+from lectures.feedback.services import device_fingerprint
 from lectures.models import (
     ActivityDesign,
     ActivitySession,
     BulletinIssue,
     BulletinPanel,
+    Contest,
+    ContestEntry,
+    ContestJudge,
     Feedback,
     Lecture,
     LectureSession,
+    LetterReading,
     OpenLetter,
+    RubricCriterion,
     StudentQuestion,
     ThemeEvent,
     ThemeMonth,
     Venue,
 )
-from lectures.models.lectures import Status
+from lectures.publicity.services import confirm_letter_read, score_entry
 
 DESIGNS = [
     (
@@ -83,10 +94,10 @@ def load(school):
         (datetime.date(2026, 9, d), datetime.time(14, 30), datetime.time(16, 0))
         for d in (22, 23, 24, 25, 28)
     ]
-    sessions = services.create_series(first, counselor, slots=slots, venue=hall)
+    sessions = create_series(first, counselor, slots=slots, venue=hall)
     for s in sessions:
         if s.date <= today:
-            services.record_session(
+            record_session(
                 s, counselor, total=int(s.expected * 0.96), notes="秩序良好，学生反响积极。"
             )
 
@@ -110,7 +121,7 @@ def load(school):
     ]
     # Third-year classes away on internship are left out.
     classes = second.target_classes().exclude(absences__kind="internship")
-    sessions = services.create_series(
+    sessions = create_series(
         second,
         counselor,
         slots=[(d, datetime.time(14, 30), datetime.time(16, 0)) for d in dates],
@@ -119,7 +130,7 @@ def load(school):
     )
     for s in sessions:
         if s.date <= today:
-            services.record_session(s, counselor, total=int(s.expected * 0.94))
+            record_session(s, counselor, total=int(s.expected * 0.94))
 
     designs = {}
     for name, goal, group, minutes, materials, steps, cautions in DESIGNS:
@@ -284,7 +295,7 @@ def load_feedback(school):
                     satisfaction=rng.choices([5, 4, 3, 2, 1], weights=[48, 32, 12, 5, 3])[0],
                     helped=rng.choice(HELPED) if rng.random() < 0.35 else "",
                     wish=rng.choice(WISHES) if rng.random() < 0.3 else "",
-                    device=services.device_fingerprint(f"demo-{session.feedback_token}-{n}"),
+                    device=device_fingerprint(f"demo-{session.feedback_token}-{n}"),
                     **{field: session},
                 )
             )
@@ -310,9 +321,6 @@ CONTEST_SCORES = {
 
 def demo_png(colour, width=240, height=160):
     """A small smiling face as a PNG, made with zlib and struct (no imaging library)."""
-    import struct
-    import zlib
-
     cx, cy, r = width // 2, height // 2, min(width, height) * 0.38
     rows = []
     for y in range(height):
@@ -349,18 +357,6 @@ def demo_png(colour, width=240, height=160):
 def load_contest_and_readings(school):
     """The comic contest with a rubric, two judges, entries from five classes and most of
     their scores; and the open letter confirmed in a few classes. Idempotent."""
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
-    from counseling.models import Role
-    from lectures.models import (
-        Contest,
-        ContestEntry,
-        ContestJudge,
-        LetterReading,
-        RubricCriterion,
-    )
-
     User = get_user_model()
     members = {
         r.school_class_id: r.user
@@ -381,7 +377,7 @@ def load_contest_and_readings(school):
         read += [c for c in classes if c.department_id != first_department][::7][:5]
         for n, cls in enumerate(read):
             if cls.pk in members:
-                reading = services.confirm_letter_read(letter, cls, members[cls.pk])
+                reading = confirm_letter_read(letter, cls, members[cls.pk])
                 # Read out in the days after it was published, at a class meeting.
                 when = datetime.datetime.combine(
                     letter.published_on + datetime.timedelta(days=1 + n % 4),
@@ -435,6 +431,6 @@ def load_contest_and_readings(school):
         )
     for username, rows in CONTEST_SCORES.items():
         for entry, points in zip(entries, rows, strict=False):
-            services.score_entry(
+            score_entry(
                 entry, judges[username], {c.pk: p for c, p in zip(criteria, points, strict=True)}
             )

@@ -9,7 +9,8 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
 from counseling.models import SchoolClass
-from lectures import services
+from lectures.coverage.services import coverage
+from lectures.events.models import Status
 from lectures.models import (
     ActivitySession,
     Award,
@@ -25,7 +26,6 @@ from lectures.models import (
     StudentQuestion,
     ThemeMonth,
 )
-from lectures.models.lectures import Status
 
 
 def _iso(day):
@@ -240,7 +240,7 @@ def feedback_figures(semester):
 
 
 def coverage_figures(semester):
-    data = services.coverage(semester)
+    data = coverage(semester)
     rows = [{"class": c.name, "department": c.department.name} for c in data["not_reached"]]
     values = {
         "classes": data["classes"],

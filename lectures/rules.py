@@ -1,23 +1,10 @@
-"""Who may do what with lectures, activities and their feedback (loaded by rules' autodiscovery).
+"""The app's permissions (loaded by django-rules' autodiscovery), a module per sub-feature.
 
-Lectures and activity sessions are school events: every adult with a role in the school and
-every committee member sees them. A student's only way in is the public feedback form, which
-needs no account at all.
+Autodiscovery imports only this module; each sub-feature's rules register when imported,
+so they are imported here by name.
 """
 
-import rules
+from importlib import import_module
 
-from counseling.permissions import access_of, is_counselor, is_school_admin, is_sysadmin
-
-
-@rules.predicate
-def has_staff_or_member_role(user):
-    """Any role in a school other than "student" (class teachers included)."""
-    return bool(access_of(user).role_names - {"student", "sysadmin"})
-
-
-rules.add_perm("lectures.see_events", is_sysadmin | has_staff_or_member_role)
-rules.add_perm("lectures.manage", is_counselor)
-# Students' comments are free text and may name someone: counselors read them.
-rules.add_perm("lectures.see_feedback", is_counselor)
-rules.add_perm("lectures.see_coverage", is_counselor | is_school_admin)
+for feature in ("events", "feedback", "coverage", "publicity"):
+    import_module(f"lectures.{feature}.rules")

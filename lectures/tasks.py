@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from lectures import services
+from lectures.events import services
 
 
 @shared_task(name="lectures.send_session_reminders")

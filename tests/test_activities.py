@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from counseling.errors import PortalError
 from counseling.models import Role, SchoolClass, Semester
-from lectures import scheduling, services
+from lectures.coverage.services import classes_reached
+from lectures.events.models import Status
+from lectures.events.services import create_series
 from lectures.models import ActivityDesign, ActivitySession, Lecture, Venue
-from lectures.models.lectures import Status
 from tests.factories import RoleFactory, UserFactory
 
 D = datetime.date
@@ -307,7 +308,7 @@ def test_activity_figures_in_the_demo(demo, semester):
 
 
 def test_an_activity_session_with_a_class_counts_for_coverage(demo, semester, boat):
-    reached = services.classes_reached(semester)
+    reached = classes_reached(semester)
     assert set(boat.sessions.values_list("school_class", flat=True)) <= reached
 
 
@@ -323,7 +324,7 @@ def test_a_lecture_and_an_activity_cannot_share_a_slot(demo, semester, boat, roo
     )
     lecture.audience_classes.add(activity.school_class)
     with pytest.raises(PortalError):
-        scheduling.create_series(
+        create_series(
             lecture,
             UserFactory(),
             slots=[(activity.date, activity.start_time, activity.end_time)],

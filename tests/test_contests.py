@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from counseling.errors import PortalError
 from counseling.models import Department, Role, Semester
-from lectures import services
 from lectures.demo import demo_png
 from lectures.models import (
     Award,
@@ -22,7 +21,8 @@ from lectures.models import (
     ThemeEvent,
     ThemeMonth,
 )
-from lectures.views_publicity.contests import ranked
+from lectures.publicity import services
+from lectures.publicity.views.contests import ranked
 from tests.factories import RoleFactory, SchoolClassFactory, UserFactory
 
 PNG = demo_png((200, 120, 80), width=16, height=12)

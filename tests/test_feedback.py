@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from counseling import ratelimit
 from counseling.errors import PortalError
-from lectures import services
+from lectures.events.models import Status
+from lectures.feedback import services
+from lectures.feedback.views import DEVICE_COOKIE
 from lectures.models import ActivitySession, Feedback, Lecture, LectureSession
-from lectures.models.lectures import Status
-from lectures.views.feedback import DEVICE_COOKIE
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,9 @@ from django.urls import get_resolver, reverse
 
 from counseling.errors import PortalError
 from counseling.models import Role, SchoolClass, Semester
-from lectures import scheduling, services
+from lectures.coverage.services import coverage
+from lectures.events import services
+from lectures.events.models import Status
 from lectures.models import (
     ActivityDesign,
     ActivitySession,
@@ -23,7 +25,6 @@ from lectures.models import (
     ThemeMonth,
     Venue,
 )
-from lectures.models.lectures import Status
 from tests.factories import (
     DepartmentFactory,
     RoleFactory,
@@ -144,7 +145,7 @@ class TestSplit:
 
     def test_create_series_splits_the_audience(self, world, frozen):
         lecture = lecture_for(world)  # 2026: A, B, D = 95 students
-        sessions = scheduling.create_series(
+        sessions = services.create_series(
             lecture,
             world["counselor"],
             slots=[slot(D(2026, 9, 22)), slot(D(2026, 9, 23))],
@@ -174,7 +175,7 @@ class TestSplit:
     def test_more_sessions_than_classes_refused(self, world):
         lecture = lecture_for(world)
         with pytest.raises(PortalError) as error:
-            scheduling.create_series(
+            services.create_series(
                 lecture,
                 world["counselor"],
                 slots=[slot(D(2026, 9, 21 + i)) for i in range(4)],
@@ -187,7 +188,7 @@ class TestSplit:
     def test_weekday_dates_skip_weekends_and_holidays(self, world):
         semester = world["semester"]
         # The seed: five sessions from Tuesday 22 September, the weekend skipped.
-        assert scheduling.weekday_dates(D(2026, 9, 22), 5, semester) == [
+        assert services.weekday_dates(D(2026, 9, 22), 5, semester) == [
             D(2026, 9, 22),
             D(2026, 9, 23),
             D(2026, 9, 24),
@@ -197,7 +198,7 @@ class TestSplit:
         semester.breaks.create(name="国庆节", first_week=5, last_week=5)
         semester = Semester.objects.get(pk=semester.pk)
         # Week 5 (28 September – 4 October) has no teaching now.
-        dates = scheduling.weekday_dates(D(2026, 9, 24), 4, semester)
+        dates = services.weekday_dates(D(2026, 9, 24), 4, semester)
         assert dates == [D(2026, 9, 24), D(2026, 9, 25), D(2026, 10, 5), D(2026, 10, 6)]
 
 
@@ -279,7 +280,7 @@ class TestVenues:
         )
         # Planning the cancelled one again now finds the hall taken.
         with pytest.raises(PortalError) as error:
-            scheduling.change_status(session, Status.PLANNED, world["counselor"])
+            services.set_status(session, Status.PLANNED, world["counselor"])
         assert error.value.code == "venue_taken"
         session.refresh_from_db()
         assert session.status == Status.CANCELLED
@@ -318,7 +319,7 @@ class TestVenues:
 
     def test_moving_a_session_checks_the_venue_without_itself(self, world):
         lecture = lecture_for(world)
-        s1, s2 = scheduling.create_series(
+        s1, s2 = services.create_series(
             lecture,
             world["counselor"],
             slots=[slot(D(2026, 10, 12)), slot(D(2026, 10, 13))],
@@ -327,7 +328,7 @@ class TestVenues:
         )
         classes = [r.school_class for r in s1.classes.all()]
         # Same slot, later end: only itself is there, so it is not a clash.
-        scheduling.update_session(
+        services.update_session(
             s1,
             world["counselor"],
             date=s1.date,
@@ -337,7 +338,7 @@ class TestVenues:
             classes=classes,
         )
         with pytest.raises(PortalError) as error:
-            scheduling.update_session(
+            services.update_session(
                 s1,
                 world["counselor"],
                 date=s2.date,
@@ -350,7 +351,7 @@ class TestVenues:
 
     def test_moving_a_class_between_sessions_keeps_it_once(self, world):
         lecture = lecture_for(world)
-        s1, s2 = scheduling.create_series(
+        s1, s2 = services.create_series(
             lecture,
             world["counselor"],
             slots=[slot(D(2026, 10, 12)), slot(D(2026, 10, 13))],
@@ -358,7 +359,7 @@ class TestVenues:
             classes=lecture.target_classes(),
         )
         target = s2.classes.first().school_class
-        moved = scheduling.update_session(
+        moved = services.update_session(
             s1,
             world["counselor"],
             date=s1.date,
@@ -373,7 +374,7 @@ class TestVenues:
 
     def test_moving_over_capacity_refused(self, world):
         lecture = lecture_for(world)
-        s1, s2, _s3 = scheduling.create_series(
+        s1, s2, _s3 = services.create_series(
             lecture,
             world["counselor"],
             slots=[slot(D(2026, 10, 12)), slot(D(2026, 10, 13)), slot(D(2026, 10, 14))],
@@ -382,7 +383,7 @@ class TestVenues:
         )
         every = list(lecture.target_classes())
         with pytest.raises(PortalError) as error:
-            scheduling.update_session(
+            services.update_session(
                 s1,
                 world["counselor"],
                 date=s1.date,
@@ -401,7 +402,7 @@ class TestVenues:
 class TestStatusAndRecording:
     def series(self, world, days=(12, 13)):
         lecture = lecture_for(world)
-        sessions = scheduling.create_series(
+        sessions = services.create_series(
             lecture,
             world["counselor"],
             slots=[slot(D(2026, 10, d)) for d in days],
@@ -436,7 +437,7 @@ class TestStatusAndRecording:
 
     def test_future_and_cancelled_sessions_are_not_recorded(self, world, frozen):
         lecture, (s1, s2) = self.series(world, days=(12, 13))
-        late = scheduling.create_series(
+        late = services.create_series(
             lecture,
             world["counselor"],
             slots=[slot(D(2026, 12, 14))],
@@ -463,7 +464,7 @@ def semester_done(world, frozen):
     c = world["classes"]
     counselor = world["counselor"]
     lecture = lecture_for(world, audience=Lecture.Audience.SCHOOL, audience_years=[])
-    s1, s2, s3 = scheduling.create_series(
+    s1, s2, s3 = services.create_series(
         lecture,
         counselor,
         slots=[slot(D(2026, 10, 12)), slot(D(2026, 12, 14)), slot(D(2026, 10, 20))],
@@ -523,7 +524,7 @@ def semester_done(world, frozen):
     )
     spring = SemesterFactory(school=world["school"], first_monday=D(2026, 3, 2), weeks=18)
     old = lecture_for(world, semester=spring, title="旧")
-    (old_session,) = scheduling.create_series(
+    (old_session,) = services.create_series(
         old, counselor, slots=[slot(D(2026, 4, 1))], venue=world["hall"], classes=[c["E"]]
     )
     services.record_session(old_session, counselor, total=10)
@@ -532,7 +533,7 @@ def semester_done(world, frozen):
 
 class TestCoverageAndFigures:
     def test_coverage_against_a_hand_count(self, world, semester_done):
-        data = services.coverage(world["semester"])
+        data = coverage(world["semester"])
         assert data["classes"] == 5 and data["students"] == 125
         assert data["classes_reached"] == 3  # A, B (lecture), D (activity)
         assert data["students_reached"] == 40 + 30 + 25
@@ -597,7 +598,7 @@ def demo_objects(demo):
         file=SimpleUploadedFile("slides.pdf", b"%PDF-1.4 test"),
         uploaded_by=lecture.speaker_user,
     )
-    (planned,) = scheduling.create_series(
+    (planned,) = services.create_series(
         lecture,
         lecture.speaker_user,
         slots=[slot(D(2027, 1, 8))],
@@ -703,9 +704,16 @@ def test_feedback_pages_are_for_counselors(client, user_named, demo_objects, nam
 
 def test_every_events_url_is_in_the_matrix():
     _, resolver = get_resolver().namespace_dict["lectures"]
-    from lectures import urls_events
+    from lectures.activities import urls as activities_urls
+    from lectures.coverage import urls as coverage_urls
+    from lectures.events import urls as events_urls
+    from lectures.feedback import urls as feedback_urls
 
-    names = {f"lectures:{p.name}" for p in urls_events.urlpatterns}
+    names = {
+        f"lectures:{p.name}"
+        for urls in (events_urls, coverage_urls, activities_urls, feedback_urls)
+        for p in urls.urlpatterns
+    }
     covered = {name for name, *_ in MATRIX} | {
         "lectures:feedback-results",
         "lectures:feedback-qr",
@@ -824,7 +832,7 @@ class TestCounselorPages:
     def test_session_status_cancel_and_plan_again(self, client_as, demo):
         client = client_as("counselor")
         lecture = Lecture.objects.get(school=demo, title="成功从这里起步")
-        (session,) = scheduling.create_series(
+        (session,) = services.create_series(
             lecture,
             lecture.speaker_user,
             slots=[slot(D(2027, 1, 8))],
@@ -1015,7 +1023,7 @@ class TestRecordingPages:
 
     def test_a_future_session_is_refused(self, client_as, demo):
         lecture = Lecture.objects.get(school=demo, title="成功从这里起步")
-        future = scheduling.create_series(
+        future = services.create_series(
             lecture,
             lecture.speaker_user,
             slots=[slot(D(2027, 1, 8))],
@@ -1096,7 +1104,7 @@ def test_a_held_session_is_not_moved(client_as, demo_objects):
 def test_session_edit_page(client_as, demo):
     lecture = Lecture.objects.get(school=demo, title="成功从这里起步")
     hall = Venue.objects.get(school=demo, name="学校报告厅")
-    s1, s2 = scheduling.create_series(
+    s1, s2 = services.create_series(
         lecture,
         lecture.speaker_user,
         slots=[slot(D(2026, 12, 7)), slot(D(2026, 12, 8))],

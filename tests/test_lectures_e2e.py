@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from counseling.models import Semester
+from lectures.events.models import Status
 from lectures.models import Feedback, Lecture, SessionClass
-from lectures.models.lectures import Status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}

@@ -12,7 +12,6 @@ from counseling import ratelimit
 from counseling.audit import AuditEntry
 from counseling.models import Role, SchoolClass, Semester
 from counseling.notifications.models import Notification
-from lectures import services
 from lectures.demo import demo_png
 from lectures.models import (
     BulletinIssue,
@@ -25,7 +24,8 @@ from lectures.models import (
     ThemeMonth,
     Venue,
 )
-from lectures.views_publicity.bulletin import QUESTION_RATE
+from lectures.publicity import services
+from lectures.publicity.views.bulletin import QUESTION_RATE
 
 PNG = demo_png((90, 160, 220), width=12, height=10)
 

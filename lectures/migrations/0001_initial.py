@@ -6,8 +6,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import lectures.models.lectures
-import lectures.models.publicity
+import lectures.events.models
+import lectures.publicity.models
 
 
 class Migration(migrations.Migration):
@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
                 (
                     "feedback_token",
                     models.CharField(
-                        default=lectures.models.lectures.new_token,
+                        default=lectures.events.models.new_token,
                         editable=False,
                         max_length=32,
                         unique=True,
@@ -216,10 +216,10 @@ class Migration(migrations.Migration):
                     "image",
                     models.FileField(
                         blank=True,
-                        upload_to=lectures.models.publicity.upload_path,
+                        upload_to=lectures.publicity.models.upload_path,
                         validators=[
                             django.core.validators.FileExtensionValidator(["jpg", "jpeg", "png"]),
-                            lectures.models.lectures.validate_upload_size,
+                            lectures.events.models.validate_upload_size,
                         ],
                         verbose_name="image",
                     ),
@@ -249,19 +249,19 @@ class Migration(migrations.Migration):
                 (
                     "code",
                     models.CharField(
-                        default=lectures.models.publicity.new_entry_code, max_length=8
+                        default=lectures.publicity.models.new_entry_code, max_length=8
                     ),
                 ),
                 ("title", models.CharField(max_length=120, verbose_name="title")),
                 (
                     "file",
                     models.FileField(
-                        upload_to=lectures.models.publicity.upload_path,
+                        upload_to=lectures.publicity.models.upload_path,
                         validators=[
                             django.core.validators.FileExtensionValidator(
                                 ["jpg", "jpeg", "png", "pdf", "ppt", "pptx", "doc", "docx"]
                             ),
-                            lectures.models.lectures.validate_upload_size,
+                            lectures.events.models.validate_upload_size,
                         ],
                         verbose_name="file",
                     ),
@@ -500,7 +500,7 @@ class Migration(migrations.Migration):
                 (
                     "feedback_token",
                     models.CharField(
-                        default=lectures.models.lectures.new_token,
+                        default=lectures.events.models.new_token,
                         editable=False,
                         max_length=32,
                         unique=True,
@@ -764,12 +764,12 @@ class Migration(migrations.Migration):
                 (
                     "file",
                     models.FileField(
-                        upload_to=lectures.models.lectures.session_file_path,
+                        upload_to=lectures.events.models.session_file_path,
                         validators=[
                             django.core.validators.FileExtensionValidator(
                                 ["jpg", "jpeg", "png", "pdf", "ppt", "pptx", "doc", "docx"]
                             ),
-                            lectures.models.lectures.validate_upload_size,
+                            lectures.events.models.validate_upload_size,
                         ],
                         verbose_name="file",
                     ),

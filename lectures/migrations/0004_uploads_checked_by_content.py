@@ -4,8 +4,8 @@ import django.core.validators
 from django.db import migrations, models
 
 import counseling.uploads
-import lectures.models.lectures
-import lectures.models.publicity
+import lectures.events.models
+import lectures.publicity.models
 
 
 class Migration(migrations.Migration):
@@ -19,10 +19,10 @@ class Migration(migrations.Migration):
             name="image",
             field=models.FileField(
                 blank=True,
-                upload_to=lectures.models.publicity.upload_path,
+                upload_to=lectures.publicity.models.upload_path,
                 validators=[
                     django.core.validators.FileExtensionValidator(["jpg", "jpeg", "png"]),
-                    lectures.models.lectures.validate_upload_size,
+                    lectures.events.models.validate_upload_size,
                     counseling.uploads.validate_content,
                 ],
                 verbose_name="image",
@@ -32,12 +32,12 @@ class Migration(migrations.Migration):
             model_name="contestentry",
             name="file",
             field=models.FileField(
-                upload_to=lectures.models.publicity.upload_path,
+                upload_to=lectures.publicity.models.upload_path,
                 validators=[
                     django.core.validators.FileExtensionValidator(
                         ["jpg", "jpeg", "png", "pdf", "ppt", "pptx", "doc", "docx"]
                     ),
-                    lectures.models.lectures.validate_upload_size,
+                    lectures.events.models.validate_upload_size,
                     counseling.uploads.validate_content,
                 ],
                 verbose_name="file",
@@ -47,12 +47,12 @@ class Migration(migrations.Migration):
             model_name="sessionfile",
             name="file",
             field=models.FileField(
-                upload_to=lectures.models.lectures.session_file_path,
+                upload_to=lectures.events.models.session_file_path,
                 validators=[
                     django.core.validators.FileExtensionValidator(
                         ["jpg", "jpeg", "png", "pdf", "ppt", "pptx", "doc", "docx"]
                     ),
-                    lectures.models.lectures.validate_upload_size,
+                    lectures.events.models.validate_upload_size,
                     counseling.uploads.validate_content,
                 ],
                 verbose_name="file",

@@ -17,6 +17,7 @@ from committees.models import (
     TrainingModule,
 )
 from counseling.models import SchoolClass
+from lectures.events.models import Status
 from lectures.models import (
     ActivityDesign,
     ActivitySession,
@@ -35,7 +36,6 @@ from lectures.models import (
     ThemeMonth,
     Venue,
 )
-from lectures.models.lectures import Status
 from tests.board_world import DUE, NOW, SHANGHAI, World
 from tests.factories import StudentFactory, UserFactory
 

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from lectures.events.models import Status
+from lectures.feedback.views import DEVICE_COOKIE
 from lectures.models import Feedback, Lecture, LectureSession, Venue
-from lectures.models.lectures import Status
-from lectures.views.feedback import DEVICE_COOKIE
 from tests.factories import SchoolFactory, SemesterFactory
 
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) MicroMessenger/8.0"
