@@ -12,7 +12,7 @@ from tests.factories import (
     SchoolFactory,
     SemesterFactory,
 )
-from tests.lectures.world import NOW, lecture_world, make_class
+from tests.lectures.world import NOW, activity_world, lecture_world, make_class
 
 
 @pytest.fixture
@@ -73,3 +73,9 @@ def sign_in(client, world):
         return client
 
     return sign
+
+
+@pytest.fixture
+def aw(world):
+    """The shared world with lecture_world's things and the three activity designs."""
+    return activity_world(world)

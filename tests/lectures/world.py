@@ -138,3 +138,47 @@ def lecture_world(world):
     )
     world.activity.facilitators.add(world.counselor)
     return world
+
+
+def activity_world(world):
+    """lecture_world, and the demo's three designs used as the seed report tells: 小船
+    (`design`) held with `cls`, `cls_b` and `other_cls` (13–15 October, five taking part
+    each), 接受父母法 (`family`) held once for a target group (4 taking part, 10 November),
+    相亲相爱一家人 (`home`) planned for 9 December; all in the activity room."""
+    lecture_world(world)
+    for day, cls in ((14, world.cls_b), (15, world.other_cls)):
+        session = ActivitySession.objects.create(
+            design=world.design,
+            semester=world.semester,
+            date=D(2026, 10, day),
+            start_time=T(15, 0),
+            end_time=T(15, 45),
+            venue=world.room,
+            school_class=cls,
+            participants=5,
+            status=Status.HELD,
+        )
+        session.facilitators.add(world.counselor)
+    world.family = new_design(world, "接受父母法")
+    ActivitySession.objects.create(
+        design=world.family,
+        semester=world.semester,
+        date=D(2026, 11, 10),
+        start_time=T(15, 0),
+        end_time=T(15, 50),
+        venue=world.room,
+        target_group="与家庭关系紧张的学生（自愿报名）",
+        participants=4,
+        status=Status.HELD,
+    ).facilitators.add(world.counselor)
+    world.home = new_design(world, "相亲相爱一家人")
+    ActivitySession.objects.create(
+        design=world.home,
+        semester=world.semester,
+        date=D(2026, 12, 9),
+        start_time=T(15, 0),
+        end_time=T(16, 0),
+        venue=world.room,
+        target_group="外地一年级学生",
+    ).facilitators.add(world.counselor)
+    return world
