@@ -4,6 +4,10 @@ so what a test asserts follows from what it built here.
 
     lw = lecture_world(World())   # or the `lw` fixture (tests/lectures/conftest.py)
     lw.lecture, lw.sessions, lw.planned, lw.hall, lw.design, lw.activity
+    aw = activity_world(World())  # or `aw`: also aw.family, aw.home (three designs)
+
+The hand-counted school of the `counted` fixture (five classes of 10 to 40) is apart from
+the world: lecture_for() and make_class() build on it.
 
 The world's four classes (five students each) are all of enrolment year 2026.
 """
