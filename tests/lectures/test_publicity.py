@@ -16,7 +16,6 @@ from lectures.demo import demo_png
 from lectures.models import (
     BulletinIssue,
     BulletinPanel,
-    LectureSession,
     LetterReading,
     OpenLetter,
     StudentQuestion,
@@ -24,8 +23,9 @@ from lectures.models import (
     ThemeMonth,
     Venue,
 )
-from lectures.publicity import services
+from lectures.publicity import services as publicity_services
 from lectures.publicity.views.bulletin import QUESTION_RATE
+from tests.factories import RoleFactory, UserFactory
 
 PNG = demo_png((90, 160, 220), width=12, height=10)
 
@@ -33,6 +33,38 @@ PNG = demo_png((90, 160, 220), width=12, height=10)
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def user_named(world):
+    """A persona of the world by name, as the demo's accounts were called; `member02`, a
+    committee member of another class (`other_cls`), is made on first use."""
+
+    def get(name):
+        if name == "member02":
+            if not hasattr(world, "member02"):
+                world.member02 = UserFactory(username="w-member02", full_name="第二位心理委员")
+                RoleFactory(
+                    user=world.member02,
+                    kind=Role.Kind.COMMITTEE_MEMBER,
+                    school=world.school,
+                    school_class=world.other_cls,
+                )
+            return world.member02
+        return world.people()[name]
+
+    return get
+
+
+@pytest.fixture
+def client_as(client, user_named):
+    """The test client signed in as a persona of the world, by name."""
+
+    def sign_in(name):
+        client.force_login(user_named(name))
+        return client
+
+    return sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -48,15 +80,15 @@ def fresh_rate_limit(user_named):
 
 
 @pytest.fixture
-def semester(demo):
-    return Semester.objects.current(demo)
+def semester(world):
+    return Semester.objects.current(world.school)
 
 
 @pytest.fixture
-def issue(demo, semester):
+def issue(world, semester):
     today = timezone.localdate()
     return BulletinIssue.objects.create(
-        school=demo,
+        school=world.school,
         semester=semester,
         theme="测试橱窗：学会倾听",
         shown_from=today - datetime.timedelta(days=3),
@@ -65,9 +97,9 @@ def issue(demo, semester):
 
 
 @pytest.fixture
-def letter(demo, semester):
+def letter(world, semester):
     return OpenLetter.objects.create(
-        school=demo,
+        school=world.school,
         semester=semester,
         title="测试信：期末减压",
         body="亲爱的同学们……",
@@ -83,7 +115,7 @@ def member_class(user_named):
 
 
 class TestQuestions:
-    def test_student_asks_without_a_name(self, client_as, user_named, demo):
+    def test_student_asks_without_a_name(self, client_as, user_named, world):
         client = client_as("student")
         before = AuditEntry.objects.count()
         response = client.post(
@@ -91,7 +123,7 @@ class TestQuestions:
         )
         assert response.status_code == 302
         question = StudentQuestion.objects.get(question="考试前总是紧张，怎么办？")
-        assert question.school == demo and question.answer == ""
+        assert question.school == world.school and question.answer == ""
         # Nothing ties it to the asker: no user column on the model, no audit entry.
         assert not [
             f
@@ -144,14 +176,14 @@ class TestQuestions:
         for who in ("teacher", "member", "student", "liaison"):
             assert client_as(who).get(reverse("lectures:question-list")).status_code == 403
 
-    def test_discard(self, client_as, demo):
-        question = StudentQuestion.objects.create(school=demo, question="广告广告广告")
+    def test_discard(self, client_as, world):
+        question = StudentQuestion.objects.create(school=world.school, question="广告广告广告")
         client_as("counselor").post(reverse("lectures:question-discard", args=[question.pk]))
         assert not StudentQuestion.objects.filter(pk=question.pk).exists()
 
 
 class TestBulletin:
-    def test_counselor_creates_issue_and_panel_with_image(self, client_as, demo, semester):
+    def test_counselor_creates_issue_and_panel_with_image(self, client_as, world, semester):
         client = client_as("counselor")
         day = semester.first_monday + datetime.timedelta(days=14)
         response = client.post(
@@ -238,11 +270,11 @@ class TestLetters:
         reading = LetterReading.objects.get(letter=letter)
         assert (reading.school_class, reading.confirmed_by) == (cls, user_named("member"))
 
-    def test_unread_classes_listed_by_department(self, client_as, user_named, letter, demo):
+    def test_unread_classes_listed_by_department(self, client_as, user_named, letter, world):
         cls = member_class(user_named)
         self.confirm(client_as("member"), letter, cls)
-        unread = services.letter_unread_classes(letter)
-        active = SchoolClass.objects.active().filter(department__school=demo).count()
+        unread = publicity_services.letter_unread_classes(letter)
+        active = SchoolClass.objects.active().filter(department__school=world.school).count()
         assert unread.count() == active - 1 and cls not in unread
         response = client_as("counselor").get(reverse("lectures:letter-detail", args=[letter.pk]))
         assert response.context["unread_count"] == active - 1
@@ -275,14 +307,15 @@ class TestLetters:
         cls = member_class(user_named)
         assert letter.title in page.content.decode() and cls.name in page.content.decode()
 
-    def test_publish_tells_the_members(self, client_as, demo, semester):
+    def test_publish_tells_the_members(self, client_as, world, semester):
         members = (
             Role.objects.current()
-            .filter(kind=Role.Kind.COMMITTEE_MEMBER, school=demo)
+            .filter(kind=Role.Kind.COMMITTEE_MEMBER, school=world.school)
             .values("user")
             .distinct()
             .count()
         )
+        assert members == 1  # the world's committee member
         response = client_as("counselor").post(
             reverse("lectures:letter-new"),
             {
@@ -310,9 +343,9 @@ class TestLetters:
 
 class TestThemeEvents:
     @pytest.fixture
-    def month(self, demo, semester):
+    def month(self, world, semester):
         return ThemeMonth.objects.create(
-            school=demo,
+            school=world.school,
             semester=semester,
             month=semester.first_monday + datetime.timedelta(days=30),
             theme="测试月",
@@ -323,8 +356,8 @@ class TestThemeEvents:
         base.update(data)
         return client.post(reverse("lectures:event-new", args=[month.pk]), base)
 
-    def test_venue_double_booking_refused(self, client_as, demo, month):
-        session = LectureSession.objects.filter(lecture__school=demo).order_by("date").first()
+    def test_venue_double_booking_refused(self, client_as, lw, month):
+        session = lw.sessions[0]  # the hall, 22 September, 14:30–16:00
         response = self.post(
             client_as("counselor"),
             month,
@@ -336,9 +369,9 @@ class TestThemeEvents:
         assert response.status_code == 400 and "venue" in response.context["form"].errors
         assert not ThemeEvent.objects.filter(month=month).exists()
 
-    def test_event_with_classes_and_a_contest(self, client_as, demo, month, semester):
-        classes = list(SchoolClass.objects.filter(department__school=demo)[:3])
-        venue = Venue.objects.create(school=demo, name="测试操场", capacity=900)
+    def test_event_with_classes_and_a_contest(self, client_as, world, month, semester):
+        classes = list(SchoolClass.objects.filter(department__school=world.school)[:3])
+        venue = Venue.objects.create(school=world.school, name="测试操场", capacity=900)
         day = semester.first_monday + datetime.timedelta(days=40)
         client = client_as("counselor")
         response = self.post(
@@ -416,7 +449,7 @@ def test_others_do_not_manage(client_as, who):
         assert client.get(reverse(name)).status_code == 403, name
 
 
-def test_anonymous_is_sent_to_sign_in(client, demo, issue, letter):
+def test_anonymous_is_sent_to_sign_in(client, world, issue, letter):
     urls = [reverse(n) for n in READ_PAGES + MANAGE_PAGES] + [
         reverse("lectures:question-ask"),
         reverse("lectures:letter-mine"),

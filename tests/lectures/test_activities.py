@@ -9,30 +9,37 @@ import time_machine
 from django.urls import reverse
 
 from counseling.errors import PortalError
-from counseling.models import Role, SchoolClass, Semester
-from lectures.coverage.services import classes_reached
+from counseling.models import Role, SchoolClass
+from lectures.coverage import services as coverage_services
+from lectures.events import services as events_services
 from lectures.events.models import Status
-from lectures.events.services import create_series
-from lectures.models import ActivityDesign, ActivitySession, Lecture, Venue
+from lectures.models import ActivityDesign, ActivitySession, Lecture
 from tests.factories import RoleFactory, UserFactory
+from tests.lectures.world import new_design
 
 D = datetime.date
 T = datetime.time
 
 
 @pytest.fixture
-def semester(demo):
-    return Semester.objects.get(school=demo, name="2026-2027学年第一学期")
+def semester(aw):
+    return aw.semester
 
 
 @pytest.fixture
-def boat(demo):
-    return ActivityDesign.objects.get(school=demo, name="汪洋中的一条小船")
+def boat(aw):
+    return aw.design
 
 
 @pytest.fixture
-def room(demo):
-    return Venue.objects.get(school=demo, name="心理辅导中心团体活动室")
+def room(aw):
+    return aw.room
+
+
+@pytest.fixture
+def user_named(aw):
+    """A persona of the world by name, as the demo's accounts were called."""
+    return lambda name: aw.people()[name]
 
 
 def session_data(**extra):
@@ -46,8 +53,8 @@ def session_data(**extra):
     return data
 
 
-def test_the_seed_designs_are_in_the_library(client_as, demo):
-    response = client_as("counselor").get(reverse("lectures:activity-design-list"))
+def test_the_seed_designs_are_in_the_library(sign_in, aw):
+    response = sign_in("counselor").get(reverse("lectures:activity-design-list"))
     assert response.status_code == 200
     names = {d.name for d in response.context["designs"]}
     assert {"汪洋中的一条小船", "接受父母法", "相亲相爱一家人"} <= names
@@ -55,13 +62,13 @@ def test_the_seed_designs_are_in_the_library(client_as, demo):
     assert held["汪洋中的一条小船"] == 3 and held["相亲相爱一家人"] == 0
 
 
-def test_design_detail_shows_how_often_and_with_whom(client_as, boat):
-    response = client_as("teacher").get(reverse("lectures:activity-design-detail", args=[boat.pk]))
+def test_design_detail_shows_how_often_and_with_whom(sign_in, boat):
+    response = sign_in("teacher").get(reverse("lectures:activity-design-detail", args=[boat.pk]))
     assert response.status_code == 200
     assert response.context["held"] == 3
-    assert response.context["participants"] == 3 * 48
+    assert response.context["participants"] == 3 * 5
     groups = response.context["groups"]
-    assert len(groups) == 3 and all(g["sessions"] == 1 and g["people"] == 48 for g in groups)
+    assert len(groups) == 3 and all(g["sessions"] == 1 and g["people"] == 5 for g in groups)
     assert {g["audience"] for g in groups} == {
         c.name for c in SchoolClass.objects.filter(pk__in=boat.sessions.values("school_class"))
     }
@@ -70,8 +77,8 @@ def test_design_detail_shows_how_often_and_with_whom(client_as, boat):
     assert "activity-session-new" not in response.content.decode()
 
 
-def test_create_and_edit_a_design(client_as, demo):
-    client = client_as("counselor")
+def test_create_and_edit_a_design(sign_in, aw):
+    client = sign_in("counselor")
     data = {
         "name": "情绪温度计",
         "goal": "认识自己的情绪",
@@ -81,7 +88,7 @@ def test_create_and_edit_a_design(client_as, demo):
         "is_active": "on",
     }
     response = client.post(reverse("lectures:activity-design-new"), data)
-    design = ActivityDesign.objects.get(school=demo, name="情绪温度计")
+    design = ActivityDesign.objects.get(school=aw.school, name="情绪温度计")
     assert response.status_code == 302
     response = client.post(reverse("lectures:activity-design-new"), data)
     assert response.status_code == 400
@@ -93,14 +100,12 @@ def test_create_and_edit_a_design(client_as, demo):
     assert response.status_code == 302
     design.refresh_from_db()
     assert design.duration_minutes == 45
-    assert (
-        client_as("teacher").post(reverse("lectures:activity-design-new"), data).status_code == 403
-    )
+    assert sign_in("teacher").post(reverse("lectures:activity-design-new"), data).status_code == 403
 
 
 class TestSessions:
-    def test_plan_a_session_for_a_target_group(self, client_as, boat, room, semester, user_named):
-        client = client_as("counselor")
+    def test_plan_a_session_for_a_target_group(self, sign_in, boat, room, semester, user_named):
+        client = sign_in("counselor")
         response = client.post(
             reverse("lectures:activity-session-new", args=[boat.pk]) + f"?semester={semester.pk}",
             session_data(
@@ -116,16 +121,16 @@ class TestSessions:
         assert session.facilitators.count() == 2
         assert session.status == Status.PLANNED
 
-    def test_a_class_or_a_group_is_needed(self, client_as, boat, user_named):
-        response = client_as("counselor").post(
+    def test_a_class_or_a_group_is_needed(self, sign_in, boat, user_named):
+        response = sign_in("counselor").post(
             reverse("lectures:activity-session-new", args=[boat.pk]),
             session_data(facilitators=[user_named("counselor").pk]),
         )
         assert response.status_code == 400
         assert "target_group" in response.context["form"].errors
 
-    def test_outside_the_semester_refused(self, client_as, boat, user_named):
-        response = client_as("counselor").post(
+    def test_outside_the_semester_refused(self, sign_in, boat, user_named):
+        response = sign_in("counselor").post(
             reverse("lectures:activity-session-new", args=[boat.pk]),
             session_data(
                 date="2027-03-10", facilitators=[user_named("counselor").pk], target_group="x"
@@ -134,10 +139,10 @@ class TestSessions:
         assert response.status_code == 400
         assert "date" in response.context["form"].errors
 
-    def test_facilitators_are_staff_of_the_school(self, client_as, boat, user_named):
+    def test_facilitators_are_staff_of_the_school(self, sign_in, boat, user_named):
         outsider = RoleFactory(kind=Role.Kind.COUNSELOR).user
         for person in (outsider, user_named("student"), user_named("member")):
-            response = client_as("counselor").post(
+            response = sign_in("counselor").post(
                 reverse("lectures:activity-session-new", args=[boat.pk]),
                 session_data(facilitators=[person.pk], target_group="x"),
             )
@@ -145,11 +150,11 @@ class TestSessions:
             assert "facilitators" in response.context["form"].errors
 
     def test_the_venue_is_refused_when_a_lecture_holds_it(
-        self, client_as, boat, semester, user_named, demo
+        self, sign_in, boat, semester, user_named, aw
     ):
-        hall = Venue.objects.get(school=demo, name="学校报告厅")
-        # The demo's first lecture holds the hall on 22 September, 14:30–16:00.
-        response = client_as("counselor").post(
+        hall = aw.hall
+        # The world's first lecture holds the hall on 22 September, 14:30–16:00.
+        response = sign_in("counselor").post(
             reverse("lectures:activity-session-new", args=[boat.pk]),
             session_data(
                 date="2026-09-22",
@@ -165,9 +170,9 @@ class TestSessions:
         assert not ActivitySession.objects.filter(date=D(2026, 9, 22)).exists()
 
     def test_two_activities_in_one_room_refused_and_edit_keeps_its_own_slot(
-        self, client_as, boat, room, user_named
+        self, sign_in, boat, room, user_named
     ):
-        client = client_as("counselor")
+        client = sign_in("counselor")
         data = session_data(
             venue=room.pk, facilitators=[user_named("counselor").pk], target_group="x"
         )
@@ -187,8 +192,8 @@ class TestSessions:
         first.refresh_from_db()
         assert first.end_time == T(16, 0)
 
-    def test_no_venue_no_check(self, client_as, boat, user_named):
-        client = client_as("counselor")
+    def test_no_venue_no_check(self, sign_in, boat, user_named):
+        client = sign_in("counselor")
         data = session_data(facilitators=[user_named("counselor").pk], target_group="x")
         for _ in range(2):
             assert (
@@ -207,8 +212,8 @@ class TestRecording:
             yield
 
     @pytest.fixture
-    def planned(self, boat, semester, demo, user_named):
-        cls = SchoolClass.objects.filter(department__school=demo, enrolment_year=2026).last()
+    def planned(self, boat, semester, aw, user_named):
+        cls = aw.other_cls_b  # reached by no activity yet
         session = ActivitySession.objects.create(
             design=boat,
             semester=semester,
@@ -220,29 +225,29 @@ class TestRecording:
         session.facilitators.add(user_named("counselor"))
         return session
 
-    def test_record_what_happened(self, client_as, planned):
-        response = client_as("counselor").post(
+    def test_record_what_happened(self, sign_in, planned):
+        response = sign_in("counselor").post(
             reverse("lectures:activity-session-record", args=[planned.pk]),
             {
                 "status": "held",
-                "participants": 45,
+                "participants": 4,
                 "what_happened": "大家互相扶持",
                 "reflection": "班级凝聚力增强",
             },
         )
         assert response.status_code == 302
         planned.refresh_from_db()
-        assert (planned.status, planned.participants) == (Status.HELD, 45)
+        assert (planned.status, planned.participants) == (Status.HELD, 4)
         assert planned.reflection == "班级凝聚力增强"
 
-    def test_held_needs_participants(self, client_as, planned):
-        response = client_as("counselor").post(
+    def test_held_needs_participants(self, sign_in, planned):
+        response = sign_in("counselor").post(
             reverse("lectures:activity-session-record", args=[planned.pk]), {"status": "held"}
         )
         assert response.status_code == 400
         assert "participants" in response.context["form"].errors
 
-    def test_not_held_before_its_day(self, client_as, boat, semester):
+    def test_not_held_before_its_day(self, sign_in, boat, semester):
         later = ActivitySession.objects.create(
             design=boat,
             semester=semester,
@@ -251,16 +256,16 @@ class TestRecording:
             end_time=T(15, 45),
             target_group="x",
         )
-        response = client_as("counselor").post(
+        response = sign_in("counselor").post(
             reverse("lectures:activity-session-record", args=[later.pk]),
             {"status": "held", "participants": 3},
         )
         assert response.status_code == 400
 
-    def test_a_cancelled_activity_frees_the_room(self, client_as, planned, room, user_named):
+    def test_a_cancelled_activity_frees_the_room(self, sign_in, planned, room, user_named):
         planned.venue = room
         planned.save()
-        client = client_as("counselor")
+        client = sign_in("counselor")
         client.post(
             reverse("lectures:activity-session-record", args=[planned.pk]), {"status": "cancelled"}
         )
@@ -285,38 +290,60 @@ class TestRecording:
         planned.refresh_from_db()
         assert planned.status == Status.CANCELLED
 
-    def test_only_counselors_record(self, client_as, planned):
+    def test_only_counselors_record(self, sign_in, planned):
         for username in ("teacher", "member", "principal", "student"):
-            response = client_as(username).post(
+            response = sign_in(username).post(
                 reverse("lectures:activity-session-record", args=[planned.pk]),
                 {"status": "held", "participants": 1},
             )
             assert response.status_code == 403, username
 
 
-def test_activity_figures_in_the_demo(demo, semester):
+def test_activity_figures(semester):
     figures = ActivitySession.objects.for_semester(semester).figures()
-    # Three 小船 sessions of 48, one 接受父母法 session of 16; 相亲相爱一家人 is planned.
+    # Three 小船 sessions of 5, one 接受父母法 session of 4; 相亲相爱一家人 is planned.
     assert figures["sessions"] == 4
-    assert figures["participants"] == 3 * 48 + 16
+    assert figures["participants"] == 3 * 5 + 4
     assert {
         r["design__name"]: (r["sessions"], r["participants"]) for r in figures["by_design"]
     } == {
-        "汪洋中的一条小船": (3, 144),
-        "接受父母法": (1, 16),
+        "汪洋中的一条小船": (3, 15),
+        "接受父母法": (1, 4),
     }
 
 
-def test_an_activity_session_with_a_class_counts_for_coverage(demo, semester, boat):
-    reached = classes_reached(semester)
-    assert set(boat.sessions.values_list("school_class", flat=True)) <= reached
+def test_an_activity_session_with_a_class_counts_for_coverage(world):
+    """A class that nothing but a held activity reached is reached; a planned activity, or
+    one for a target group, reaches no class."""
+    design = new_design(world)
+    when = {"date": D(2026, 10, 13), "start_time": T(15, 0), "end_time": T(15, 45)}
+    ActivitySession.objects.create(
+        design=design,
+        semester=world.semester,
+        school_class=world.other_cls_b,
+        participants=5,
+        status=Status.HELD,
+        **when,
+    )
+    ActivitySession.objects.create(
+        design=design, semester=world.semester, school_class=world.cls, **when
+    )
+    ActivitySession.objects.create(
+        design=design,
+        semester=world.semester,
+        target_group="外地学生",
+        participants=3,
+        status=Status.HELD,
+        **when,
+    )
+    assert coverage_services.classes_reached(world.semester) == {world.other_cls_b.pk}
 
 
-def test_a_lecture_and_an_activity_cannot_share_a_slot(demo, semester, boat, room):
+def test_a_lecture_and_an_activity_cannot_share_a_slot(aw, semester, boat, room):
     """Through the services, both ways, on the same venue."""
     activity = ActivitySession.objects.filter(design=boat, venue=room).first()
     lecture = Lecture.objects.create(
-        school=demo,
+        school=aw.school,
         semester=semester,
         title="小讲座",
         speaker="陈老师",
@@ -324,7 +351,7 @@ def test_a_lecture_and_an_activity_cannot_share_a_slot(demo, semester, boat, roo
     )
     lecture.audience_classes.add(activity.school_class)
     with pytest.raises(PortalError):
-        create_series(
+        events_services.create_series(
             lecture,
             UserFactory(),
             slots=[(activity.date, activity.start_time, activity.end_time)],

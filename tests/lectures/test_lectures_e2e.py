@@ -10,6 +10,8 @@ from django.utils import timezone
 from counseling.models import Semester
 from lectures.events.models import Status
 from lectures.models import Feedback, Lecture, SessionClass
+from tests.lectures.world import add_grade, add_venues
+from tests.personas import PASSWORD, PREFIX
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -18,8 +20,8 @@ DESKTOP = {"width": 1280, "height": 900}
 
 def sign_in(page, live_server, username):
     page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "demo12345")
+    page.fill("#id_username", f"{PREFIX}{username}")
+    page.fill("#id_password", PASSWORD)
     page.click("form button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
 
@@ -38,11 +40,14 @@ def past_monday(semester):
 
 
 def test_counselor_plans_and_records_a_lecture_and_a_student_answers(
-    demo, live_server, browser, screenshot_dir, settings
+    world, live_server, browser, screenshot_dir, settings
 ):
+    # The new students: the world's four classes of 2026 and a fifth, five students each.
+    add_grade(world, 2026, classes=1, students=5)
+    add_venues(world)
     # The sessions are a week or more in the past: keep their feedback form open.
     settings.FEEDBACK_OPEN_DAYS = 10000
-    semester = Semester.objects.current(demo)
+    semester = Semester.objects.current(world.school)
     monday = past_monday(semester)
 
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
@@ -57,7 +62,7 @@ def test_counselor_plans_and_records_a_lecture_and_a_student_answers(
     page.check("input[name=years][value='2026']")
     page.click("#save-lecture")
     page.wait_for_selector("#series-form")
-    lecture = Lecture.objects.get(school=demo, title="新生心理适应")
+    lecture = Lecture.objects.get(school=world.school, title="新生心理适应")
 
     page.select_option("#id_venue", label="学校报告厅 (520)")
     page.fill("#id_count", "5")
@@ -70,7 +75,7 @@ def test_counselor_plans_and_records_a_lecture_and_a_student_answers(
     assert page.input_value("#id_slot-4-date") == (monday + datetime.timedelta(days=4)).isoformat()
     page.click("#preview")
     page.wait_for_selector("#series-preview")
-    assert "1200" in page.inner_text("#series-preview")
+    assert "25" in page.inner_text("#series-preview")
     assert not lecture.sessions.exists()  # a preview writes nothing
     page.screenshot(
         path=os.path.join(screenshot_dir, "lectures-series-preview-1280.png"), full_page=True
@@ -81,7 +86,7 @@ def test_counselor_plans_and_records_a_lecture_and_a_student_answers(
     page.screenshot(path=os.path.join(screenshot_dir, "lectures-detail-1280.png"), full_page=True)
     sessions = list(lecture.sessions.order_by("number"))
     assert len(sessions) == 5
-    assert SessionClass.objects.filter(session__lecture=lecture).count() == 24
+    assert SessionClass.objects.filter(session__lecture=lecture).count() == 5
     assert all(s.expected <= 520 for s in sessions)
 
     first = sessions[0]
@@ -91,14 +96,14 @@ def test_counselor_plans_and_records_a_lecture_and_a_student_answers(
     count = inputs.count()
     assert count == first.classes.count()
     for n in range(count):
-        inputs.nth(n).fill("48")
+        inputs.nth(n).fill("4")
     page.fill("#id_notes", "秩序良好，互动积极。")
     page.screenshot(path=os.path.join(screenshot_dir, "lectures-record-1280.png"), full_page=True)
     page.click("#save-record")
     page.wait_for_selector(".alert-success")
-    assert page.inner_text("#total-present") == str(48 * count)
+    assert page.inner_text("#total-present") == str(4 * count)
     first.refresh_from_db()
-    assert first.status == Status.HELD and first.actual == 48 * count
+    assert first.status == Status.HELD and first.actual == 4 * count
     context.close()
 
     # A student scans the QR code on the projector: no account, a phone's width.

@@ -11,9 +11,9 @@ from django.utils import timezone
 from counseling import ratelimit
 from counseling.errors import PortalError
 from lectures.events.models import Status
-from lectures.feedback import services
+from lectures.feedback import services as feedback_services
 from lectures.feedback.views import DEVICE_COOKIE
-from lectures.models import ActivitySession, Feedback, Lecture, LectureSession
+from lectures.models import Feedback
 
 
 @pytest.fixture(autouse=True)
@@ -26,26 +26,21 @@ def own_cache(settings):
             "LOCATION": f"feedback-tests-{id(settings)}",
         }
     }
-    # The demo's sessions were held weeks ago; the closing of the form is tested in
+    # The world's sessions were held weeks ago; the closing of the form is tested in
     # tests/security/test_feedback_ballots.py.
     settings.FEEDBACK_OPEN_DAYS = 10000
 
 
 @pytest.fixture
-def session(demo):
-    """A held session of the demo's first lecture, with no answers yet."""
-    session = LectureSession.objects.filter(
-        lecture__school=demo, lecture__title="成功从这里起步", status=Status.HELD
-    ).first()
-    Feedback.objects.filter(lecture_session=session).delete()
-    return session
+def session(lw):
+    """The first session of the world's lecture, held on 22 September, no answers yet."""
+    return lw.sessions[0]
 
 
 @pytest.fixture
-def activity(demo):
-    activity = ActivitySession.objects.filter(design__school=demo, status=Status.HELD).first()
-    Feedback.objects.filter(activity_session=activity).delete()
-    return activity
+def activity(lw):
+    """The world's held 小船 activity."""
+    return lw.activity
 
 
 def url_of(target):
@@ -98,7 +93,7 @@ class TestTheForm:
             "created_at",
         }
         # The device is a keyed hash of the cookie, not the cookie.
-        assert row.device == services.device_fingerprint(device_cookie)
+        assert row.device == feedback_services.device_fingerprint(device_cookie)
         assert device_cookie not in row.device
         stored = " ".join(str(getattr(row, f.attname)) for f in Feedback._meta.concrete_fields)
         for trace in ("10.9.8.7", "TestPhone", "iPhone"):
@@ -149,8 +144,8 @@ class TestTheForm:
         assert answer(client, session, ip="10.1.1.2").status_code == 302
         assert Feedback.objects.filter(lecture_session=session).count() == 4
 
-    def test_a_signed_in_user_stays_anonymous(self, client_as, session):
-        client = client_as("student")
+    def test_a_signed_in_user_stays_anonymous(self, sign_in, session):
+        client = sign_in("student")
         assert answer(client, session).status_code == 302
         row = Feedback.objects.get(lecture_session=session)
         assert "student" not in " ".join(str(v) for v in row.__dict__.values())
@@ -165,7 +160,7 @@ class TestTheForm:
         response = answer(client, session, 4, helped="长" * 1001)
         assert response.status_code == 400
 
-    def test_cancelled_and_future_sessions_take_no_answers(self, client, session, demo):
+    def test_cancelled_and_future_sessions_take_no_answers(self, client, session):
         session.status = Status.CANCELLED
         session.save()
         assert client.get(url_of(session)).status_code == 410
@@ -178,7 +173,7 @@ class TestTheForm:
         answer(client, session)
         assert not Feedback.objects.filter(lecture_session=session).exists()
 
-    def test_unknown_token(self, client, demo):
+    def test_unknown_token(self, client, db):
         assert client.get(reverse("lectures:feedback-form", args=["nope" * 6])).status_code == 404
 
     def test_phone_first_page(self, client, session):
@@ -201,8 +196,8 @@ class TestResults:
         client.cookies.clear()
         return session
 
-    def test_session_results(self, client_as, answered):
-        response = client_as("counselor").get(
+    def test_session_results(self, sign_in, answered):
+        response = sign_in("counselor").get(
             reverse("lectures:feedback-results", args=["session", answered.pk])
         )
         assert response.status_code == 200
@@ -216,35 +211,36 @@ class TestResults:
         html = response.content.decode()
         assert "很有用" in html and "多讲人际" in html
 
-    def test_lecture_results_per_session(self, client_as, answered):
-        response = client_as("counselor").get(
+    def test_lecture_results_per_session(self, sign_in, answered, lw):
+        feedback_services.submit_feedback(lw.sessions[1], "second-session-phone", 3)
+        response = sign_in("counselor").get(
             reverse("lectures:feedback-results", args=["lecture", answered.lecture_id])
         )
         assert response.status_code == 200
         per = dict(response.context["per_session"])
         assert per[answered]["count"] == 4
-        # Demo answers to the other sessions count for the lecture too.
-        others = Feedback.objects.for_lecture(answered.lecture).exclude(lecture_session=answered)
-        assert response.context["summary"]["count"] == 4 + others.count()
+        assert per[lw.sessions[1]]["count"] == 1
+        # The other session's answer counts for the lecture too.
+        assert response.context["summary"]["count"] == 4 + 1
 
-    def test_others_do_not_see_results(self, client_as, client, answered):
+    def test_others_do_not_see_results(self, sign_in, client, answered):
         url = reverse("lectures:feedback-results", args=["session", answered.pk])
         for username in ("teacher", "principal", "member", "student"):
-            assert client_as(username).get(url).status_code == 403
+            assert sign_in(username).get(url).status_code == 403
         client.logout()
         assert client.get(url).status_code == 302
 
-    def test_activity_results(self, client, client_as, activity):
+    def test_activity_results(self, client, sign_in, activity):
         for n, score in enumerate([3, 4]):
             client.cookies[DEVICE_COOKIE] = f"act-{n}-" + "w" * 40
             answer(client, activity, score, ip=f"10.3.0.{n}")
-        response = client_as("counselor").get(
+        response = sign_in("counselor").get(
             reverse("lectures:feedback-results", args=["activity", activity.pk])
         )
         assert response.context["summary"]["average"] == pytest.approx(3.5)
 
-    def test_qr_code_page(self, client_as, session):
-        response = client_as("counselor").get(
+    def test_qr_code_page(self, sign_in, session):
+        response = sign_in("counselor").get(
             reverse("lectures:feedback-qr", args=["session", session.pk])
         )
         assert response.status_code == 200
@@ -252,9 +248,9 @@ class TestResults:
         assert f"http://testserver/lectures/f/{session.feedback_token}/" in html
         assert re.search(r"<svg[^>]*viewBox", html)
 
-    def test_qr_code_uses_the_public_address_when_configured(self, client_as, session, settings):
+    def test_qr_code_uses_the_public_address_when_configured(self, sign_in, session, settings):
         settings.PORTAL_BASE_URL = "https://xinli.example.edu.cn/"
-        response = client_as("counselor").get(
+        response = sign_in("counselor").get(
             reverse("lectures:feedback-qr", args=["session", session.pk])
         )
         assert response.context["url"] == (
@@ -263,14 +259,13 @@ class TestResults:
 
 
 class TestFigures:
-    def test_summary_and_figures_by_hand(self, demo):
-        lecture = Lecture.objects.get(school=demo, title="成功从这里起步")
-        s1, s2 = lecture.sessions.order_by("number")[:2]
-        activity = ActivitySession.objects.filter(design__school=demo, status=Status.HELD).first()
-        Feedback.objects.all().delete()
+    def test_summary_and_figures_by_hand(self, lw):
+        lecture = lw.lecture
+        s1, s2 = lw.sessions
+        activity = lw.activity
         for target, scores in [(s1, [5, 4]), (s2, [3]), (activity, [2, 4])]:
             for n, score in enumerate(scores):
-                services.submit_feedback(target, f"device-{target.pk}-{n}-{score}", score)
+                feedback_services.submit_feedback(target, f"device-{target.pk}-{n}-{score}", score)
         everything = Feedback.objects.for_semester(lecture.semester)
         assert everything.summary() == {
             "average": pytest.approx(3.6),
@@ -288,7 +283,7 @@ class TestFigures:
         assert Feedback.objects.none().summary()["distribution"] == {n: 0 for n in range(1, 6)}
 
     def test_submit_feedback_once_per_device(self, session):
-        assert services.submit_feedback(session, "same", 4) is True
-        assert services.submit_feedback(session, "same", 5) is False
+        assert feedback_services.submit_feedback(session, "same", 4) is True
+        assert feedback_services.submit_feedback(session, "same", 5) is False
         with pytest.raises(PortalError):
-            services.submit_feedback(session, "other", 9)
+            feedback_services.submit_feedback(session, "other", 9)

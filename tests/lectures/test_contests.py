@@ -4,6 +4,7 @@ within the rubric; results ranked as counted by hand; awards close the judging."
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from lectures.publicity.views.contests import ranked
 from tests.factories import RoleFactory, SchoolClassFactory, UserFactory
 
 PNG = demo_png((200, 120, 80), width=16, height=12)
-# Names that appear nowhere else in the demo school, so any leak is the entry's own.
+# Names that appear nowhere else in the test database, so any leak is the entry's own.
 CLASS_NAMES = ["盲评甲班", "盲评乙班", "盲评丙班"]
 SUBMITTERS = [
     ("blind-sub-a", "提交人甲某"),
@@ -41,10 +42,12 @@ def media(settings, tmp_path):
 
 
 class Setup:
-    """A contest of the demo school: rubric 40/30/30, judges counselor2 and teacher (a
+    """A contest of the world's school: rubric 40/30/30, judges counselor2 and teacher (a
     class teacher, not a counselor), three entries from classes of their own."""
 
-    def __init__(self, school, user_named):
+    def __init__(self, base):
+        school = base.school
+        self.people = base.people()
         semester = Semester.objects.current(school)
         today = timezone.localdate()
         month = ThemeMonth.objects.create(
@@ -63,7 +66,7 @@ class Setup:
             RubricCriterion.objects.create(contest=self.contest, order=n, name=name, max_points=p)
             for n, (name, p) in enumerate([("主题", 40), ("创意", 30), ("技巧", 30)], start=1)
         ]
-        self.judges = [user_named("counselor2"), user_named("teacher")]
+        self.judges = [base.counselor2, base.teacher]
         for judge in self.judges:
             ContestJudge.objects.create(contest=self.contest, judge=judge)
         department = Department.objects.filter(school=school).order_by("name").first()
@@ -96,8 +99,29 @@ class Setup:
 
 
 @pytest.fixture
-def world(demo, user_named):
-    return Setup(demo, user_named)
+def world(world):
+    """The contest, in the shared world's school (the shared fixture's name is taken over
+    here: the tests read `world.contest`, `world.entries`)."""
+    return Setup(world)
+
+
+@pytest.fixture
+def user_named(world):
+    """A persona of the world by name ("teacher"), or a submitter by username."""
+
+    def get(name):
+        return world.people.get(name) or get_user_model().objects.get(username=name)
+
+    return get
+
+
+@pytest.fixture
+def client_as(client, user_named):
+    def sign_in(name):
+        client.force_login(user_named(name))
+        return client
+
+    return sign_in
 
 
 def leaks(html, world):
@@ -365,11 +389,3 @@ class TestEntries:
         )
         assert response.status_code == 302
         assert not ContestEntry.objects.filter(title="迟到").exists()
-
-
-def test_demo_contest_is_judged_and_ranked(demo):
-    contest = Contest.objects.get(event__month__school=demo, event__title="学生心理漫画比赛")
-    assert [c.max_points for c in contest.criteria.all()] == [40, 30, 30]
-    assert sorted(contest.judges.values_list("username", flat=True)) == ["counselor2", "counselor3"]
-    results = services.contest_results(contest)["results"]
-    assert results[0]["mean"] == 92.0  # (38+27+27 + 37+29+26) / 2

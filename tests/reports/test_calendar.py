@@ -37,7 +37,7 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 class Events:
-    """Events of the demo school a few days from today (the feed shows a window around
+    """Events of a school a few days from today (the feed shows a window around
     today), one of each kind, some tied to classes of two departments."""
 
     def __init__(self, school):
@@ -92,8 +92,25 @@ class Events:
 
 
 @pytest.fixture
-def events(demo):
-    return Events(demo)
+def events(world):
+    return Events(world.school)
+
+
+@pytest.fixture
+def user_named(world):
+    """A persona of the world by name, as the demo's accounts were called."""
+    return lambda name: world.people()[name]
+
+
+@pytest.fixture
+def sign_in(client, world):
+    """The test client signed in as a persona of the world, by name."""
+
+    def sign(name):
+        client.force_login(world.people()[name])
+        return client
+
+    return sign
 
 
 def titles(response):
@@ -108,8 +125,8 @@ def week_url(day, **params):
 
 
 class TestViews:
-    def test_week_lists_every_kind_by_day(self, client_as, events):
-        response = client_as("counselor").get(week_url(events.day))
+    def test_week_lists_every_kind_by_day(self, sign_in, events):
+        response = sign_in("counselor").get(week_url(events.day))
         assert response.status_code == 200
         day = next(d for d in response.context["days"] if d["date"] == events.day)
         kinds = [e.kind for e in day["entries"]]
@@ -120,65 +137,65 @@ class TestViews:
         html = response.content.decode()
         assert "日历测试讲座" in html and "日历测试厅" in html
 
-    def test_month_grid(self, client_as, events):
+    def test_month_grid(self, sign_in, events):
         url = f"{reverse('reports:calendar')}?month={events.day:%Y-%m}"
-        response = client_as("teacher").get(url)
+        response = sign_in("teacher").get(url)
         assert response.status_code == 200
         cells = [d for w in response.context["weeks"] for d in w["days"]]
         assert cells[0]["date"].weekday() == 0 and len(cells) % 7 == 0
         cell = next(d for d in cells if d["date"] == events.day)
         assert "日历测试例会" in " ".join(e.title for e in cell["entries"])
 
-    def test_filter_by_kind(self, client_as, events):
-        response = client_as("counselor").get(week_url(events.day, kind="meeting"))
+    def test_filter_by_kind(self, sign_in, events):
+        response = sign_in("counselor").get(week_url(events.day, kind="meeting"))
         assert {e.kind for d in response.context["days"] for e in d["entries"]} == {"meeting"}
-        response = client_as("counselor").get(week_url(events.day, kind=["lecture", "theme"]))
+        response = sign_in("counselor").get(week_url(events.day, kind=["lecture", "theme"]))
         assert {e.kind for d in response.context["days"] for e in d["entries"]} == {
             "lecture",
             "theme",
         }
 
-    def test_filter_by_department_keeps_school_wide(self, client_as, events):
-        response = client_as("counselor").get(week_url(events.day, department=events.dept_a.pk))
+    def test_filter_by_department_keeps_school_wide(self, sign_in, events):
+        response = sign_in("counselor").get(week_url(events.day, department=events.dept_a.pk))
         shown = titles(response)
         assert "日历测试乙科访谈" not in shown
         assert "日历测试全校展览" in shown  # no classes: school-wide
         assert any("日历测试讲座" in t for t in shown)  # a class of department A attends
         assert any("日历测试例会" in t for t in shown)  # committee meetings are school-wide
-        response = client_as("counselor").get(week_url(events.day, department=events.dept_b.pk))
+        response = sign_in("counselor").get(week_url(events.day, department=events.dept_b.pk))
         shown = titles(response)
         assert "日历测试乙科访谈" in shown and not any("日历测试讲座" in t for t in shown)
 
-    def test_only_my_classes(self, client_as, user_named, events):
+    def test_only_my_classes(self, sign_in, user_named, events):
         teacher_class = user_named("teacher").taught_classes.get()
         SessionClass.objects.filter(session=events.session).update(school_class=teacher_class)
-        response = client_as("teacher").get(week_url(events.day, mine=1))
+        response = sign_in("teacher").get(week_url(events.day, mine=1))
         shown = titles(response)
         assert any("日历测试讲座" in t for t in shown) and "日历测试乙科访谈" not in shown
 
     @pytest.mark.parametrize(
         "who", ["counselor", "principal", "teacher", "member", "liaison", "student"]
     )
-    def test_every_role_sees_the_calendar(self, client_as, events, who):
-        client = client_as(who)
+    def test_every_role_sees_the_calendar(self, sign_in, events, who):
+        client = sign_in(who)
         assert client.get(reverse("reports:calendar")).status_code == 200
         response = client.get(week_url(events.day))
         assert response.status_code == 200 and "日历测试全校展览" in titles(response)
         assert client.get(reverse("reports:calendar-link")).status_code == 200
 
-    def test_students_get_no_links_to_lecture_pages(self, client_as, events):
-        response = client_as("student").get(week_url(events.day))
+    def test_students_get_no_links_to_lecture_pages(self, sign_in, events):
+        response = sign_in("student").get(week_url(events.day))
         lecture = next(
             e for d in response.context["days"] for e in d["entries"] if e.kind == "lecture"
         )
         assert lecture.url == ""
-        response = client_as("teacher").get(week_url(events.day))
+        response = sign_in("teacher").get(week_url(events.day))
         lecture = next(
             e for d in response.context["days"] for e in d["entries"] if e.kind == "lecture"
         )
         assert lecture.url == reverse("lectures:session-detail", args=[events.session.pk])
 
-    def test_anonymous_is_sent_to_sign_in(self, client, demo):
+    def test_anonymous_is_sent_to_sign_in(self, client, world):
         for name in ("reports:calendar", "reports:calendar-week", "reports:calendar-link"):
             response = client.get(reverse(name))
             assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -192,8 +209,8 @@ class TestViews:
         response = client.get(week_url(events.day))
         assert titles(response) == []
 
-    def test_bad_parameters_fall_back(self, client_as, events):
-        client = client_as("counselor")
+    def test_bad_parameters_fall_back(self, sign_in, events):
+        client = sign_in("counselor")
         assert client.get(f"{reverse('reports:calendar')}?month=2026-13").status_code == 200
         response = client.get(week_url(events.day, kind="bogus", department="x"))
         assert response.status_code == 200 and titles(response)
@@ -253,8 +270,8 @@ def add_many(events, n, also=()):
 
 
 @pytest.mark.parametrize("query", ["", "&department={dept}", "&mine=1&kind=lecture&kind=theme"])
-def test_month_queries_do_not_grow_with_events(client_as, user_named, events, query):
-    client = client_as("teacher")
+def test_month_queries_do_not_grow_with_events(sign_in, user_named, events, query):
+    client = sign_in("teacher")
     url = f"{reverse('reports:calendar')}?month={events.day:%Y-%m}" + query.format(
         dept=events.dept_a.pk
     )
@@ -322,12 +339,12 @@ class TestFeed:
         meeting = next(e for e in calendar.walk("VEVENT") if "日历测试例会" in str(e["SUMMARY"]))
         assert str(meeting["STATUS"]) == "CANCELLED"
 
-    def test_wrong_token_is_404(self, client, demo):
+    def test_wrong_token_is_404(self, client, world):
         assert client.get(feed_url("x" * 43)).status_code == 404
         assert client.get(feed_url("short")).status_code == 404
 
-    def test_reset_cuts_the_old_link(self, client_as, user_named, events):
-        client = client_as("teacher")
+    def test_reset_cuts_the_old_link(self, sign_in, user_named, events):
+        client = sign_in("teacher")
         page = client.get(reverse("reports:calendar-link"))
         old = CalendarToken.objects.get(user=user_named("teacher")).token
         assert old in page.content.decode()
@@ -338,13 +355,13 @@ class TestFeed:
         assert client.get(feed_url(old)).status_code == 404
         parse(client.get(feed_url(new)))
 
-    def test_token_alone_decides_whose_feed(self, client_as, events):
+    def test_token_alone_decides_whose_feed(self, sign_in, events):
         other = SchoolFactory()
         SemesterFactory(school=other)
         stranger = UserFactory()
         RoleFactory(user=stranger, kind=Role.Kind.COUNSELOR, school=other)
         token = CalendarToken.for_user(stranger)
-        client = client_as("counselor")  # signed in to the demo school: ignored by the feed
+        client = sign_in("counselor")  # signed in to the world's school: ignored by the feed
         calendar = parse(client.get(feed_url(token.token)))
         assert list(calendar.walk("VEVENT")) == []
 
