@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from committees.barometer import services as barometer
+from committees.board import queries as board
 from committees.models import Alert, Barometer, CommitteeMember, CourseSuggestion, Meeting, TalkTask
 
 
@@ -19,9 +20,13 @@ def counselor_panel(request, home):
     access, semester = home["access"], home["semester"]
     if semester is None or semester.school_id not in access.counselor_school_ids:
         return None
-    weeks = barometer.due_weeks(semester)
-    latest = weeks[-1] if weeks else None
-    week_cover = barometer.coverage(semester, weeks=[latest]).total() if latest else None
+    # The week members are filing now, as the week board opens on it; the last week whose
+    # deadline has passed beside it, one step back.
+    week = board.default_week(semester)
+    due = [w for w in barometer.due_weeks(semester) if w < week]
+    previous = due[-1] if due else None
+    by_week = barometer.coverage(semester, weeks=[w for w in (week, previous) if w]).by_week()
+    nothing = {"expected": 0, "filed": 0, "on_time": 0}
     alerts = (
         Alert.objects.filter(school=semester.school)
         .open()
@@ -33,8 +38,10 @@ def counselor_panel(request, home):
     )
     return {
         "template": "committees/panels/counselor.html",
-        "latest_week": latest,
-        "week_cover": week_cover,
+        "latest_week": week,
+        "week_cover": by_week.get(week, nothing),
+        "previous_week": previous,
+        "previous_cover": by_week.get(previous, nothing) if previous else None,
         "alerts": alerts,
         "next_meeting": _next_meeting(semester),
     }

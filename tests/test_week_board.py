@@ -189,10 +189,11 @@ class TestStates:
             board_world.elsewhere.pk: PENDING,
         }
 
-    def test_default_week_is_the_latest_due(self, client, board_world):
+    def test_default_week_is_the_one_being_filed(self, client, board_world):
         client.force_login(board_world.counselor)
         response = client.get(reverse("committees:week-board"))
-        assert response.context["week"] == 12
+        assert response.context["week"] == 13
+        assert response.context["previous_week"] == 12
 
     def test_filters(self, client, board_world):
         a, b, c, d = board_world.classes

@@ -30,7 +30,7 @@ from committees.network.models import CommitteeMember
 from counseling import audit
 from counseling.crypto import keyed_hash
 from counseling.errors import PortalError
-from counseling.models import Role, SchoolClass, Semester
+from counseling.models import Notification, Role, SchoolClass, Semester
 from counseling.notifications import notify
 
 Action = audit.AuditEntry.Action
@@ -392,13 +392,23 @@ def raise_alert(
         notify(counselors, "committees.alert_red", title, label, url=url)
     elif alert.assigned_to:
         notify([alert.assigned_to], "committees.alert", title, label, url=url)
-    if school_class.class_teacher_id:
-        # The class teacher learns that its class has an alert, never whom it names.
+    # One barometer can raise several alerts at once: the teacher is told once a week (or
+    # once a day for immediate reports), never whom an alert names.
+    told = Alert.objects.filter(school_class=school_class).exclude(pk=alert.pk)
+    if week:
+        told = told.filter(semester=semester, week=week)
+    else:
+        told = told.filter(week__isnull=True, created_at__date=timezone.localdate())
+    if school_class.class_teacher_id and not told.exists():
         notify(
             [school_class.class_teacher],
             "committees.alert_teacher",
             _("An alert for your class %(cls)s") % {"cls": school_class},
-            _("The counseling office is following it up."),
+            _(
+                "The counseling office is following it up; nothing is asked of you now. "
+                "A counselor will contact you if your help is needed. If you see a student "
+                "in danger, call the counseling office at once."
+            ),
         )
     return alert
 
@@ -609,6 +619,12 @@ def follow_up(alert, counselor, text, *, status=None, outcome="", request=None):
     elif alert.status == Alert.Status.OPEN and text.strip():
         alert.status = Alert.Status.FOLLOWING
     alert.save()
+    if alert.status != Alert.Status.OPEN:
+        # Someone is on it: no counselor's bell keeps counting it as news.
+        Notification.objects.filter(
+            kind__in=["committees.alert", "committees.alert_red"],
+            url=reverse("committees:alert-detail", args=[alert.pk]),
+        ).mark_read()
     audit.record(counselor, Action.UPDATE, alert, request=request, changes={"status": alert.status})
 
 

@@ -24,6 +24,10 @@ MODULES = [
     ("保密原则与边界", "什么可以保密、什么必须报告；心理委员不是咨询师。"),
     ("晴雨表填报", "每周如何观察全班、如何如实填写晴雨表和给专业课建议。"),
     ("朋辈互助活动", "组织班级心理互助小活动，如“相亲相爱一家人”。"),
+    ("情绪管理与压力应对", "认识自己的情绪，学几种放松和调节的方法。"),
+    ("人际交往与宿舍相处", "宿舍矛盾、同学冲突时心理委员能做什么。"),
+    ("考试焦虑与时间管理", "期末前常见的焦虑表现，如何帮同学安排复习。"),
+    ("学期回顾与经验分享", "本学期工作回顾，心理委员交流经验。"),
 ]
 MEETING_TOPICS = [
     "本周班级心理状况交流",
@@ -119,19 +123,16 @@ def _schedule(semester, counselor, modules, members, rng):
         place=PLACE,
     )
     today = timezone.localdate()
-    meetings = list(Meeting.objects.filter(semester=semester).order_by("date"))
-    training_no = 0
+    meetings = list(
+        Meeting.objects.filter(semester=semester).order_by("date").prefetch_related("modules")
+    )
     for meeting in meetings:
         week = semester.week_of(meeting.date)
         if meeting.kind == Meeting.Kind.TRAINING:
-            module = modules[training_no % len(modules)]
-            training_no += 1
-            meeting.topic = f"培训：{module.title}"
-            meeting.agenda = (
-                f"1. 上次培训回顾\n2. {module.title}：{module.description}\n3. 情景演练\n4. 答疑"
-            )
+            # The schedule took its topics from the curriculum, in order.
+            for module in meeting.modules.all():
+                meeting.agenda = f"1. 上次培训回顾\n2. {module.title}：{module.description}\n3. 情景演练\n4. 答疑"
             meeting.save()
-            meeting.modules.add(module)
         else:
             meeting.topic = MEETING_TOPICS[week % len(MEETING_TOPICS)]
             meeting.agenda = (

@@ -16,6 +16,7 @@ from committees.network.models import (
     CommitteeMember,
     Meeting,
     MissedTwiceFlag,
+    TrainingModule,
 )
 from counseling import audit
 from counseling.errors import PortalError
@@ -217,11 +218,22 @@ def generate_schedule(semester, actor, *, weekday, start_time, end_time, place, 
     existing = {
         (m.kind, semester.week_of(m.date)) for m in Meeting.objects.filter(semester=semester)
     }
-    created = []
+    # New trainings take the curriculum's modules in order, each once a semester, skipping
+    # those a training of the semester already covers; once it runs out, topics stay empty.
+    covered = Meeting.modules.through.objects.filter(meeting__semester=semester).values(
+        "trainingmodule_id"
+    )
+    curriculum = list(
+        TrainingModule.objects.filter(school=semester.school, is_active=True)
+        .exclude(pk__in=covered)
+        .order_by("order", "title")
+    )
+    created, planned = [], []
     for week in semester.teaching_weeks():
         kind = Meeting.Kind.MEETING if Semester.is_odd(week) else Meeting.Kind.TRAINING
         if (kind, week) in existing:
             continue
+        module = curriculum.pop(0) if kind == Meeting.Kind.TRAINING and curriculum else None
         created.append(
             Meeting(
                 semester=semester,
@@ -230,9 +242,16 @@ def generate_schedule(semester, actor, *, weekday, start_time, end_time, place, 
                 start_time=start_time,
                 end_time=end_time,
                 place=place,
+                topic=module.title if module else "",
             )
         )
+        planned.append(module)
     Meeting.objects.bulk_create(created)
+    Meeting.modules.through.objects.bulk_create(
+        Meeting.modules.through(meeting_id=m.pk, trainingmodule_id=module.pk)
+        for m, module in zip(created, planned, strict=True)
+        if module
+    )
     audit.record(
         actor,
         Action.CREATE,

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -31,7 +32,7 @@ from committees.barometer.views.common import (
 from committees.network.models import CommitteeMember
 from counseling import audit
 from counseling.errors import PortalError
-from counseling.models import SchoolClass, Student
+from counseling.models import Notification, SchoolClass, Student
 from counseling.permissions import access_of
 from counseling.views.helpers import paginate, pick_semester
 
@@ -86,10 +87,18 @@ def alert_list(request):
 def alert_detail(request, pk):
     alert = get_object_or_404(
         Alert.objects.visible_to(request.user).select_related(
-            "school_class__department", "semester", "assigned_to", "barometer"
+            "school_class__department",
+            "school_class__class_teacher",
+            "semester",
+            "assigned_to",
+            "barometer",
         ),
         pk=pk,
     )
+    # Seen here is read: the bell stops counting this alert's notifications for the reader.
+    Notification.objects.visible_to(request.user).filter(
+        url=reverse("committees:alert-detail", args=[alert.pk])
+    ).mark_read()
     form = FollowUpForm(request.POST or None, alert=alert)
     status = 200
     if request.method == "POST":
@@ -135,7 +144,18 @@ def alert_detail(request, pk):
             .first()
         )
     related = []
+    mentions = []
     if alert.student_ref:
+        # Every barometer of the school that named the student, for the counselor to read
+        # the weeks before this one in a hurry.
+        mentions = (
+            StudentOfConcern.objects.filter(
+                student_ref=alert.student_ref,
+                barometer__school_class__department__school=alert.school_id,
+            )
+            .select_related("barometer__school_class", "barometer__semester")
+            .order_by("-barometer__semester__first_monday", "-barometer__week")
+        )
         related = (
             Alert.objects.visible_to(request.user)
             .filter(student_ref=alert.student_ref)
@@ -156,6 +176,8 @@ def alert_detail(request, pk):
             .select_related("member__student")
             .first(),
             "related": related,
+            "mentions": mentions,
+            "teacher": alert.school_class.class_teacher,
             "form": form,
         },
         status=status,

@@ -84,9 +84,12 @@ def schedule(request):
 def meeting_detail(request, pk):
     meeting = _meeting_or_404(request, pk)
     minutes = list(meeting.minutes.select_related("author")[:20])
+    can_run = request.user.has_perm("committees.run_meeting")
+    # Whoever takes the roll (a counselor, or an association officer who sees its class only
+    # elsewhere) sees the whole roll it took; the meeting is already scoped to the user.
+    roll = Attendance.objects if can_run else Attendance.objects.visible_to(request.user)
     attendance = (
-        Attendance.objects.visible_to(request.user)
-        .filter(meeting=meeting)
+        roll.filter(meeting=meeting)
         .select_related("member__student", "member__school_class")
         .order_by("member__school_class__department__name", "member__school_class__name")
     )
@@ -104,7 +107,7 @@ def meeting_detail(request, pk):
             "materials": meeting.materials.select_related("uploaded_by"),
             "attendance": attendance,
             "summary": [(label, summary[s], s) for s, label in ATTENDANCE_CHOICES],
-            "can_run": request.user.has_perm("committees.run_meeting"),
+            "can_run": can_run,
             "can_manage": request.user.has_perm("committees.manage"),
             "cancel_form": CancelForm(),
         },

@@ -119,6 +119,8 @@ class Command(BaseCommand):
                 username="teacher" if n == 0 else f"teacher{n + 1:02d}",
                 full_name=self.name(rng) + "老师",
                 password=password,
+                # Made-up numbers, for the alert page's "call the class teacher".
+                phone=f"13900{n + 1:06d}",
             )
             for n in range(len(classes))
         ]
