@@ -70,7 +70,7 @@ probe() {  # -> "healthz-code page-code"
   echo "$h $p"
 }
 # Sign in once (a session in the database), then warm both gunicorn workers' connections.
-csrf=$(curl -s -c "$COOKIES" http://127.0.0.1:$PORT/accounts/login/ | grep -o 'name="csrfmiddlewaretoken" value="[^"]*"' | sed 's/.*value="//; s/"$//')
+csrf=$(curl -s -c "$COOKIES" http://127.0.0.1:$PORT/accounts/login/ | grep -o 'name="csrfmiddlewaretoken" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
 curl -s -o /dev/null -b "$COOKIES" -c "$COOKIES" -e http://127.0.0.1:$PORT/accounts/login/ \
   --data-urlencode "csrfmiddlewaretoken=$csrf" --data-urlencode "username=$(cat "$DRILL_TMP/user")" \
   --data-urlencode "password=drill-$$-pass" http://127.0.0.1:$PORT/accounts/login/
