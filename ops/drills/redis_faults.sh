@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${DATABASE_URL:?a PostgreSQL database with the portal migrated}"
 RPORT=6389; PORT=8820
-export DJANGO_DEBUG=false DJANGO_SECRET_KEY="drill-only-$(printf 'x%.0s' {1..40})" \
+export DJANGO_DEBUG=false FIELD_ENCRYPTION_KEY="${FIELD_ENCRYPTION_KEY:-dev-only-insecure-key-never-used-in-production-0123456789abcdef}" DJANGO_SECRET_KEY="drill-only-$(printf 'x%.0s' {1..40})" \
   DJANGO_ALLOWED_HOSTS=127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=false DJANGO_LOG_LEVEL=ERROR \
   REDIS_URL="redis://127.0.0.1:$RPORT/0" REDIS_SOCKET_TIMEOUT="${REDIS_SOCKET_TIMEOUT:-1}"
 redis-server --port $RPORT --bind 127.0.0.1 --daemonize yes --save "" --appendonly no \
