@@ -27,6 +27,9 @@ for _ in $(seq 60); do  # until the worker's first heartbeat
   [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Forwarded-Proto: https' http://127.0.0.1:$PORT/healthz)" = 200 ] && break
   sleep 1
 done
+# Both gunicorn workers warm (a cold one's first request imports and connects: seconds
+# under load), so that the probes time Redis, not start-up.
+for _ in 1 2 3 4 5 6; do curl -s -o /dev/null -H 'X-Forwarded-Proto: https' http://127.0.0.1:$PORT/accounts/login/; done
 fail=0
 probe() {  # label, expected healthz status
   local h p ht pt
