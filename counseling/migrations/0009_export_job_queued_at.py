@@ -4,19 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('counseling', '0008_merge_access_work'),
+        ("counseling", "0008_merge_access_work"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='exportjob',
-            name='queued_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='queued'),
+            model_name="exportjob",
+            name="queued_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="queued"),
         ),
         migrations.AddIndex(
-            model_name='exportjob',
-            index=models.Index(fields=['status', 'queued_at'], name='exportjob_reconcile_idx'),
+            model_name="exportjob",
+            index=models.Index(fields=["status", "queued_at"], name="exportjob_reconcile_idx"),
         ),
     ]
