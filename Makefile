@@ -87,6 +87,11 @@ restore:
 bench: setup
 	benchmarks/run.sh
 
+# DATABASE_URL: a database with bench data; the PostgreSQL drill copies it into a
+# throwaway cluster of its own (SOURCE_URL), never restarting the server it came from.
 drills:
 	ops/drills/backup_restore.sh
 	ops/drills/redis_faults.sh
+	ops/drills/lost_queue.sh
+	ops/drills/killed_worker.sh
+	SOURCE_URL="$${SOURCE_URL:-$$DATABASE_URL}" ops/drills/postgres_restart.sh

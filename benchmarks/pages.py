@@ -12,6 +12,8 @@ alike. Queries and server time come from the response headers of benchmark mode.
         --size 1=postgres://postgres@127.0.0.1:5432/counseling_h8_s1 \
         --size 10=postgres://postgres@127.0.0.1:5432/counseling_h8_s10 --rounds 5
 
+A 600-class school (`make_bench_data --large-schools 1`): `--school L001 --size 600c=...`.
+
 The table goes to stdout and, with --results, between the `pages` markers of
 benchmarks/RESULTS.md.
 """
@@ -199,10 +201,16 @@ def measure(client, pages, rounds):
 
 
 def start_gunicorn(database_url, port, workers, redis_url):
+    from django.conf import settings  # after django.setup() in main()
+
     env = {
         **os.environ,
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "benchmark-only-" + "x" * 40,
+        # The bench data was written under development settings: its tier-3 key.
+        "FIELD_ENCRYPTION_KEY": settings.FIELD_ENCRYPTION_KEY,
+        # Bench staff have no second factor: the crawl measures pages, not the sign-in.
+        "OTP_REQUIRED": "false",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
@@ -280,6 +288,11 @@ def main():
     parser.add_argument("--roles", default=",".join(ROLES))
     parser.add_argument("--max-pages", type=int, default=60, help="per role")
     parser.add_argument("--redis-url", default="")
+    parser.add_argument(
+        "--school",
+        default="s001",
+        help="the bench school whose users sign in: s001, or L001 for the first large one",
+    )
     parser.add_argument("--results", type=Path, default=None)
     args = parser.parse_args()
 
@@ -295,7 +308,7 @@ def main():
         try:
             for role in args.roles.split(","):
                 client = Client(args.port)
-                client.sign_in(f"bench-s001-{role}")
+                client.sign_in(f"bench-{args.school}-{role}")
                 pages = crawl(client, args.max_pages)
                 print(f"# {size} schools, {role}: {len(pages)} pages", file=sys.stderr)
                 for row in measure(client, pages, args.rounds):

@@ -10,6 +10,17 @@ class CounselingConfig(AppConfig):
         from counseling import signals  # noqa: F401
 
         _name_axes_models()
+        _register_job_kinds()
+
+
+def _register_job_kinds():
+    """The core's background work, for reconcile_jobs and /healthz (counseling.jobs)."""
+    from counseling import jobs
+    from counseling.exports import services as exports
+    from counseling.notifications import reconcile as notifications
+
+    jobs.register(jobs.JobKind("notifications", notifications.reconcile, notifications.count_stuck))
+    jobs.register(jobs.JobKind("exports", exports.reconcile, exports.count_stuck))
 
 
 def _name_axes_models():

@@ -2,8 +2,8 @@
 
 The body names each part and its state, and the backlog as counts: no secrets, no
 addresses, no data. Any part down gives 503, while the user pages stay up (they need
-only the database). Other apps add their own backlog by `register_backlog` (the export
-jobs, when they land), so the core imports no feature app.
+only the database). Every kind of background work registered with counseling.jobs adds
+its backlog here (`register_backlog`), so the core imports no feature app.
 """
 
 import time
@@ -22,15 +22,6 @@ _BACKLOGS = {}
 def register_backlog(name, count_stuck):
     """`count_stuck()` returns how many jobs of this kind are stuck (0 when all is well)."""
     _BACKLOGS[name] = count_stuck
-
-
-def _stuck_deliveries():
-    from counseling.notifications.models import Delivery
-
-    return Delivery.objects.due(older_than=settings.HEALTHZ_STUCK_SECONDS).count()
-
-
-register_backlog("notifications", _stuck_deliveries)
 
 
 def check_database():

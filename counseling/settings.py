@@ -375,6 +375,12 @@ INPUT_MAX_FIELD_CHARS = env.int("INPUT_MAX_FIELD_CHARS", default=30000)
 # after they were due. Benchmark mode: the floor page (/_floor/) and the figures headers.
 HEALTHZ_WORKER_SECONDS = env.int("HEALTHZ_WORKER_SECONDS", default=60)
 HEALTHZ_STUCK_SECONDS = env.int("HEALTHZ_STUCK_SECONDS", default=15 * 60)
+# reconcile_jobs (counseling.jobs): a job whose task went out this long ago and was never
+# started is queued again; a running one whose worker's lease is gone, after the grace (time
+# for acks_late's redelivery); a job is given up after this many attempts.
+JOBS_PENDING_SECONDS = env.int("JOBS_PENDING_SECONDS", default=120)
+JOBS_RUNNING_GRACE_SECONDS = env.int("JOBS_RUNNING_GRACE_SECONDS", default=60)
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=4)
 BENCHMARK_MODE = env.bool("PORTAL_BENCHMARK_MODE", default=False)
 if BENCHMARK_MODE:
     # Each response tells benchmarks/pages.py its query count and server time.

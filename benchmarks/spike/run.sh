@@ -13,7 +13,7 @@ RATE=$(( MEMBERS_TOTAL / (MINUTES * 60 / 2) + 1 ))  # all started in the first h
 LOCUST=var/locust-venv/bin/locust
 [ -x "$LOCUST" ] || { python3 -m venv var/locust-venv && var/locust-venv/bin/pip install -q -r benchmarks/requirements.txt; }
 mkdir -p var/spike
-export DJANGO_DEBUG=false DJANGO_SECRET_KEY="benchmark-only-$(printf 'x%.0s' {1..40})" \
+export DJANGO_DEBUG=false FIELD_ENCRYPTION_KEY="${FIELD_ENCRYPTION_KEY:-dev-only-insecure-key-never-used-in-production-0123456789abcdef}" DJANGO_SECRET_KEY="benchmark-only-$(printf 'x%.0s' {1..40})" \
   DJANGO_ALLOWED_HOSTS=127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=false DJANGO_LOG_LEVEL=WARNING \
   AXES_FAILURE_LIMIT=1000
 # This week's filings of the bench schools are removed first, so that every member files

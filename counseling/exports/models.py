@@ -58,6 +58,9 @@ class ExportJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    # When a task was last handed to the broker for it: a waiting job whose task is older
+    # than the reconciler's deadline was lost with the queue (reconcile_jobs).
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
@@ -72,6 +75,10 @@ class ExportJob(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="done") | ~Q(file=""), name="exportjob_done_has_file"
             ),
+        ]
+        indexes = [
+            # reconcile_jobs looks for waiting or running jobs past their deadline.
+            models.Index(fields=["status", "queued_at"], name="exportjob_reconcile_idx"),
         ]
 
     def __str__(self):

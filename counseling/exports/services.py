@@ -1,15 +1,18 @@
-"""Asking for an export and making its file: the two entry points of the service."""
+"""Asking for an export, making its file, and the reconciler's way back from a fault."""
 
 import datetime
 import hashlib
 import json
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from counseling import jobs
 from counseling.errors import PortalError
 from counseling.exports import get_exporter
 from counseling.exports.models import ExportJob
@@ -18,6 +21,15 @@ logger = logging.getLogger(__name__)
 
 # Longer than the task's hard time limit: a job waiting or running this long has no task.
 STUCK_SECONDS = 6 * 60
+LEASE = "exports"
+
+
+class JobBusy(Exception):
+    """Another worker holds the job's lease: it is being made right now."""
+
+
+def max_attempts():
+    return getattr(settings, "JOBS_MAX_ATTEMPTS", 4)
 
 
 def fingerprint(key, identity):
@@ -46,6 +58,7 @@ def request_export(user, key, params):
                         school=exporter.school_of(params),
                         requested_by=user,
                         shared=exporter.shared,
+                        queued_at=timezone.now(),
                     )
                 queue = True
             except IntegrityError:
@@ -53,11 +66,16 @@ def request_export(user, key, params):
                 job = ExportJob.objects.select_for_update().get(fingerprint=print_)
         elif job.status != ExportJob.Status.DONE and _stuck(job):
             # Never queued (the broker was away) or its worker is long gone: queue it again.
+            job.queued_at = timezone.now()
+            job.save(update_fields=["queued_at"])
             queue = True
         elif job.status == ExportJob.Status.FAILED:
+            # Asked for again by a person: a fresh set of attempts.
             job.status = ExportJob.Status.PENDING
             job.error = ""
-            job.save(update_fields=["status", "error"])
+            job.attempts = 0
+            job.queued_at = timezone.now()
+            job.save(update_fields=["status", "error", "attempts", "queued_at"])
             queue = True
         if queue:
             transaction.on_commit(lambda pk=job.pk: enqueue(pk))
@@ -67,7 +85,7 @@ def request_export(user, key, params):
 def _stuck(job):
     if job.status == ExportJob.Status.FAILED:
         return False
-    since = job.started_at or job.created_at
+    since = job.started_at or job.queued_at or job.created_at
     return since < timezone.now() - datetime.timedelta(seconds=STUCK_SECONDS)
 
 
@@ -76,17 +94,34 @@ def enqueue(job_id):
 
     try:
         run_export.delay(job_id)
-    except Exception:  # the broker is away: the job stays waiting, asking again re-queues it
+    except Exception:  # the broker is away: the job stays waiting for reconcile_jobs
         logger.exception("could not queue export job %s", job_id)
+        return False
+    return True
 
 
 def run(job_id):
-    """Make the job's file, once: a job already done is left alone (a task delivered twice
-    does nothing the second time), and if two workers race, the first to finish wins and
-    the other's file is thrown away. Returns True when this call made the file."""
+    """Make the job's file, once. The worker claims the job under its lease: a second
+    delivery while the first is at work raises JobBusy (its task looks again later); a job
+    already done or given up is left alone; a job out of attempts (its worker died each
+    time) is given up. Should two workers still race, the first to finish wins and the
+    other's file is thrown away. Returns True when this call made the file."""
+    lease = jobs.Lease(LEASE, job_id)
+    if not lease.acquire():
+        raise JobBusy(job_id)
+    try:
+        return _run_claimed(job_id)
+    finally:
+        lease.release()
+
+
+def _run_claimed(job_id):
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status == ExportJob.Status.DONE:
+        if job is None or job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
+            return False
+        if job.attempts >= max_attempts():
+            _give_up(job)
             return False
         job.status = ExportJob.Status.RUNNING
         job.attempts += 1
@@ -108,9 +143,102 @@ def run(job_id):
     return True
 
 
-def fail(job_id, error, *, final):
-    """Note what went wrong; a final failure shows on the job's page with a retry button."""
-    status = ExportJob.Status.FAILED if final else ExportJob.Status.PENDING
-    ExportJob.objects.filter(pk=job_id).exclude(status=ExportJob.Status.DONE).update(
-        status=status, error=str(error)[:2000], finished_at=timezone.now() if final else None
+def fail(job_id, error, *, final=False):
+    """Note what went wrong. Final (asked for, or out of attempts): the job's page shows it
+    with a retry button; else it waits for its retry. Returns whether it was final."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status == ExportJob.Status.DONE:
+            return True
+        final = final or job.attempts >= max_attempts()
+        job.status = ExportJob.Status.FAILED if final else ExportJob.Status.PENDING
+        job.error = str(error)[:2000]
+        job.finished_at = now if final else None
+        if not final:
+            job.queued_at = now  # its retry is on its way: not lost yet
+        job.save(update_fields=["status", "error", "finished_at", "queued_at"])
+    return final
+
+
+def _give_up(job):
+    job.status = ExportJob.Status.FAILED
+    job.error = f"Given up after {job.attempts} attempts (the worker stopped each time)."
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+
+
+# The reconciler (reconcile_jobs).
+
+
+def _stuck_q(now, waited, ran):
+    """Waiting jobs whose task went out `waited` ago, running ones started `ran` ago."""
+    waiting = Q(status=ExportJob.Status.PENDING) & (
+        Q(queued_at__lt=now - waited) | Q(queued_at__isnull=True, created_at__lt=now - waited)
     )
+    return waiting | Q(status=ExportJob.Status.RUNNING, started_at__lt=now - ran)
+
+
+def reconcile(dry_run=False, limit=500):
+    """Queue again the jobs whose task was lost (the broker lost its queue, or a worker
+    died holding it); give up those out of attempts.
+
+    Waiting: its task went out JOBS_PENDING_SECONDS ago and no worker started it. Running:
+    started JOBS_RUNNING_GRACE_SECONDS ago (time for acks_late's redelivery to come first)
+    and its lease is free, so its worker is gone; where leases cannot be seen, only once
+    it is older than the task's hard time limit. A duplicate task is harmless: the claim
+    makes the file once.
+    """
+    now = timezone.now()
+    waited = datetime.timedelta(seconds=getattr(settings, "JOBS_PENDING_SECONDS", 120))
+    grace = datetime.timedelta(seconds=getattr(settings, "JOBS_RUNNING_GRACE_SECONDS", 60))
+    dead = now - datetime.timedelta(seconds=STUCK_SECONDS)
+    ids = list(
+        ExportJob.objects.filter(_stuck_q(now, waited, grace))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    result = jobs.Reconciled()
+    broker_away = False
+    for pk in ids:
+        with transaction.atomic():
+            # skip_locked: a worker claiming it right now holds the row; it is not stuck.
+            job = (
+                ExportJob.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status__in=[ExportJob.Status.PENDING, ExportJob.Status.RUNNING])
+                .first()
+            )
+            if job is None:
+                continue
+            if job.status == ExportJob.Status.RUNNING:
+                alive = jobs.lease_held(LEASE, pk)
+                if alive or (alive is None and job.started_at >= dead):
+                    continue
+            result.stuck += 1
+            if dry_run:
+                continue
+            if job.attempts >= max_attempts():
+                _give_up(job)
+                result.failed += 1
+                continue
+            job.status = ExportJob.Status.PENDING
+            job.queued_at = timezone.now()
+            job.save(update_fields=["status", "queued_at"])
+        if broker_away or not enqueue(pk):
+            broker_away = True  # one timeout is enough: the rest waits for the next run
+            result.waiting += 1
+        else:
+            result.requeued += 1
+    if result.stuck:
+        logger.warning("reconcile_jobs: export jobs %s", result)
+    return result
+
+
+def count_stuck():
+    """Jobs that have waited or run long past what the reconciler allows: /healthz."""
+    age = datetime.timedelta(seconds=settings.HEALTHZ_STUCK_SECONDS)
+    return ExportJob.objects.filter(_stuck_q(timezone.now(), age, age)).count()
+
+
+def attempts_of(job_id):
+    return ExportJob.objects.filter(pk=job_id).values_list("attempts", flat=True).first() or 0

@@ -8,7 +8,9 @@ from counseling.exports import services
 
 logger = logging.getLogger(__name__)
 
-MAX_RETRIES = 3
+# Another worker holds the job: look again this much later (it is done by then, or its
+# worker died and its lease went with its database session).
+BUSY_SECONDS = 10
 
 
 @shared_task(
@@ -19,15 +21,21 @@ MAX_RETRIES = 3
     # ... and a file that takes this long is not going to come.
     soft_time_limit=4 * 60,
     time_limit=5 * 60,
-    max_retries=MAX_RETRIES,
 )
 def run_export(self, job_id):
+    # Retries are counted by the job's attempts in the database, not by the message: a
+    # task queued again by reconcile_jobs starts with a fresh message but the same count.
     try:
         services.run(job_id)
-    except Exception as exc:
-        final = self.request.is_eager or self.request.retries >= self.max_retries
-        logger.exception("export job %s failed (attempt %s)", job_id, self.request.retries + 1)
-        services.fail(job_id, exc, final=final)
-        if final:
+    except services.JobBusy as exc:
+        if self.request.is_eager:
             return
-        raise self.retry(exc=exc, countdown=5 * 2**self.request.retries) from exc
+        raise self.retry(exc=exc, countdown=BUSY_SECONDS, max_retries=None) from exc
+    except Exception as exc:
+        logger.exception("export job %s failed", job_id)
+        if services.fail(job_id, exc, final=self.request.is_eager):
+            return
+        attempts = services.attempts_of(job_id)
+        raise self.retry(
+            exc=exc, countdown=5 * 2 ** max(attempts - 1, 0), max_retries=None
+        ) from exc

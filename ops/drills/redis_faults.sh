@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${DATABASE_URL:?a PostgreSQL database with the portal migrated}"
 RPORT=6389; PORT=8820
-export DJANGO_DEBUG=false DJANGO_SECRET_KEY="drill-only-$(printf 'x%.0s' {1..40})" \
+export DJANGO_DEBUG=false FIELD_ENCRYPTION_KEY="${FIELD_ENCRYPTION_KEY:-dev-only-insecure-key-never-used-in-production-0123456789abcdef}" DJANGO_SECRET_KEY="drill-only-$(printf 'x%.0s' {1..40})" \
   DJANGO_ALLOWED_HOSTS=127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=false DJANGO_LOG_LEVEL=ERROR \
   REDIS_URL="redis://127.0.0.1:$RPORT/0" REDIS_SOCKET_TIMEOUT="${REDIS_SOCKET_TIMEOUT:-1}"
 redis-server --port $RPORT --bind 127.0.0.1 --daemonize yes --save "" --appendonly no \
@@ -27,6 +27,9 @@ for _ in $(seq 60); do  # until the worker's first heartbeat
   [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Forwarded-Proto: https' http://127.0.0.1:$PORT/healthz)" = 200 ] && break
   sleep 1
 done
+# Both gunicorn workers warm (a cold one's first request imports and connects: seconds
+# under load), so that the probes time Redis, not start-up.
+for _ in 1 2 3 4 5 6; do curl -s -o /dev/null -H 'X-Forwarded-Proto: https' http://127.0.0.1:$PORT/accounts/login/; done
 fail=0
 probe() {  # label, expected healthz status
   local h p ht pt

@@ -190,7 +190,8 @@ def test_a_job_never_queued_is_queued_again_when_asked_after_a_while(world):
         request_export(world.counselor, "tests.counter", {"n": 1})
     assert callbacks == []  # still young: its task may be on its way
     ExportJob.objects.filter(pk=job.pk).update(
-        created_at=timezone.now() - datetime.timedelta(minutes=10)
+        created_at=timezone.now() - datetime.timedelta(minutes=10),
+        queued_at=timezone.now() - datetime.timedelta(minutes=10),
     )
     with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
         request_export(world.counselor, "tests.counter", {"n": 1})

@@ -1,5 +1,5 @@
-"""The Celery app of the worker-kill test: the portal's app plus a slow exporter that
-writes down each attempt and sleeps through its first (where the test kills it)."""
+"""The Celery app of the worker tests: the portal's app plus a slow exporter that writes
+down each attempt and sleeps through its first (where a test kills it), and a quick one."""
 
 import os
 import time
@@ -13,6 +13,7 @@ from counseling.celery import app  # noqa: E402
 from counseling.exports import Exporter, register_exporter  # noqa: E402
 
 KEY = "tests.slow"
+QUICK = "tests.quick"
 
 
 def _build(job):
@@ -22,6 +23,13 @@ def _build(job):
     if job.attempts == 1:
         time.sleep(120)  # the test kills this process here
     return b"made after the worker died", ".txt"
+
+
+def _quick(job):
+    folder = os.environ["EXPORT_TEST_DIR"]
+    with open(os.path.join(folder, f"quick-{job.pk}-{job.attempts}"), "w") as handle:
+        handle.write(str(os.getpid()))
+    return b"quick", ".txt"
 
 
 def _school(params):
@@ -39,6 +47,16 @@ def register():
             allows=lambda user, params: True,
             school_of=_school,
             filename=lambda params: "slow",
+        )
+    )
+    register_exporter(
+        Exporter(
+            key=QUICK,
+            label="quick",
+            build=_quick,
+            allows=lambda user, params: True,
+            school_of=_school,
+            filename=lambda params: "quick",
         )
     )
 

@@ -3,7 +3,9 @@
 import datetime
 
 import pytest
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db.models import Count
 
 from committees.models import Attendance, Barometer, BarometerConcern, CommitteeMember
 from counseling.models import School, SchoolClass, Student
@@ -87,3 +89,45 @@ def test_running_twice_changes_nothing():
     counts = (School.objects.count(), Barometer.objects.count(), Student.objects.count())
     build("t3-", schools=2)
     assert (School.objects.count(), Barometer.objects.count(), Student.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_a_large_school_beside_the_ordinary_ones_leaves_them_as_they_were():
+    """--large-schools adds a school of --large-classes classes (600 for the benchmarks;
+    73 here, enough for more than five sessions a lecture) from its own seed."""
+    (alone,) = build("t4a-", seed=5)
+    call_command(
+        "make_bench_data",
+        schools=1,
+        large_schools=1,
+        large_classes=73,
+        seed=5,
+        classes=4,
+        students=3,
+        prefix="t4b-",
+        today=TODAY,
+        verbosity=0,
+    )
+    ordinary = School.objects.get(name="t4b-001 职业教育中心")
+    large = School.objects.get(name="t4b-L001 职业教育中心")
+    assert SchoolClass.objects.filter(department__school=large).count() == 73
+    assert Student.objects.filter(school=large).count() == 73 * 3
+    assert CommitteeMember.objects.filter(school_class__department__school=large).count() == 146
+    assert fingerprint(alone) == fingerprint(ordinary)
+    from lectures.models import LectureSession, SessionClass
+
+    sessions = LectureSession.objects.filter(lecture__school=large)
+    assert sessions.count() == 2 * 4 * 7  # two semesters, four lectures, ceil(73 / 12)
+    seated = SessionClass.objects.filter(session__lecture__school=large)
+    # Every class once in every lecture, at most a dozen and a few to a session.
+    assert seated.count() == 2 * 4 * 73
+    per_session = seated.values("session").annotate(n=Count("id")).values_list("n", flat=True)
+    assert max(per_session) <= 12 + 73 % 12 + 1
+    assert get_user_model().objects.filter(username="t4b-L001-t73").exists()
+
+
+def test_a_large_school_needs_a_sane_class_count():
+    with pytest.raises(CommandError):
+        call_command("make_bench_data", schools=0, large_schools=1, large_classes=1000)
+    with pytest.raises(CommandError):
+        call_command("make_bench_data", schools=0)

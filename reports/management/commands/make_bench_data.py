@@ -7,6 +7,12 @@ week with attendance, lectures in sessions, group activities, feedback and audit
 
 The data of school i depends only on (--seed, i, the scale options), never on the order
 of the run or on the other schools: the same command gives the same schools again.
+
+A district also has a large school or two: `--large-schools K` adds K schools of
+`--large-classes` classes (600 by default: 30,000 students), named `<prefix>L001 …` with
+users `<prefix>L001-counselor` and so on, each from its own seed, leaving the ordinary
+schools' data as it was. Its lectures have more sessions, a dozen classes each, as a hall
+seats them. `--schools 0 --large-schools 1` builds the large school alone.
 Schools that already exist (by name) are skipped, so running it twice changes nothing.
 
 Every account's password is `bench12345` (hashed once). Usernames: `<prefix>s001-counselor`,
@@ -87,6 +93,10 @@ DESIGNS = ["相亲相爱一家人", "我的情绪小怪兽", "信任之旅"]
 BATCH = 2000
 
 
+# A lecture's session seats about this many classes (600 students in a 1,000-seat hall).
+CLASSES_PER_SESSION = 12
+
+
 @dataclass
 class BenchSchool:
     """What one school's builders share; `<app>/bench.py` receives it."""
@@ -96,6 +106,8 @@ class BenchSchool:
     rng: random.Random
     school: School
     today: datetime.date
+    n_classes: int = 60
+    tag: str = "s"  # "s" for the ordinary schools, "L" for the large ones
     semesters: list = field(default_factory=list)
     classes: list = field(default_factory=list)
     students: dict = field(default_factory=dict)  # class id -> [Student]
@@ -105,7 +117,7 @@ class BenchSchool:
     counts: dict = field(default_factory=dict)
 
     def username(self, suffix):
-        return f"{self.prefix}s{self.index:03d}-{suffix}"
+        return f"{self.prefix}{self.tag}{self.index:03d}-{suffix}"
 
     def add(self, model, rows):
         self.counts[model.__name__] = self.counts.get(model.__name__, 0) + len(rows)
@@ -122,6 +134,12 @@ class Command(BaseCommand):
         parser.add_argument("--students", type=int, default=50, help="students per class")
         parser.add_argument("--prefix", default="bench-", help="for school and user names")
         parser.add_argument(
+            "--large-schools", type=int, default=0, help="large schools to add (default 0)"
+        )
+        parser.add_argument(
+            "--large-classes", type=int, default=600, help="classes per large school"
+        )
+        parser.add_argument(
             "--today",
             type=datetime.date.fromisoformat,
             default=None,
@@ -129,15 +147,27 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if options["schools"] < 1 or options["classes"] < 1 or options["students"] < 2:
-            raise CommandError("--schools and --classes must be at least 1, --students 2.")
+        if options["schools"] < 0 or options["large_schools"] < 0:
+            raise CommandError("--schools and --large-schools cannot be negative.")
+        if options["schools"] + options["large_schools"] < 1:
+            raise CommandError("Build at least one school (--schools or --large-schools).")
+        if options["students"] < 2 or not all(
+            1 <= options[k] <= 999 for k in ("classes", "large_classes")
+        ):
+            # Student numbers hold the class's number in three digits.
+            raise CommandError("--classes and --large-classes: 1 to 999; --students: 2 or more.")
         self.options = options
         self.password = make_password(BENCH_PASSWORD)
         today = options["today"] or timezone.localdate()
         started = time.monotonic()
         totals = {}
-        for index in range(1, options["schools"] + 1):
-            name = f"{options['prefix']}{index:03d} 职业教育中心"
+        plan = [("s", i, options["classes"]) for i in range(1, options["schools"] + 1)] + [
+            ("L", i, options["large_classes"]) for i in range(1, options["large_schools"] + 1)
+        ]
+        for tag, index, n_classes in plan:
+            # The ordinary schools keep the names and seeds they had before large ones existed.
+            mark = "" if tag == "s" else tag
+            name = f"{options['prefix']}{mark}{index:03d} 职业教育中心"
             if School.objects.filter(name=name).exists():
                 self.say(f"{name}: present, skipped")
                 continue
@@ -146,9 +176,11 @@ class Command(BaseCommand):
                 world = BenchSchool(
                     index=index,
                     prefix=options["prefix"],
-                    rng=random.Random(f"{options['seed']}-{index}"),
-                    school=School.objects.create(name=name, short_name=f"bench{index:03d}"),
+                    rng=random.Random(f"{options['seed']}-{mark}{index}"),
+                    school=School.objects.create(name=name, short_name=f"bench{mark}{index:03d}"),
                     today=today,
+                    n_classes=n_classes,
+                    tag=tag,
                 )
                 self.build(world)
             for key, n in world.counts.items():
@@ -229,7 +261,7 @@ class Command(BaseCommand):
             Department,
             [Department(school=school, name=name, code=code) for name, code, _ in DEPARTMENTS],
         )
-        n_classes = self.options["classes"]
+        n_classes = world.n_classes
         per_student = self.options["students"]
         classes = []
         for n in range(n_classes):
@@ -483,17 +515,21 @@ class Command(BaseCommand):
             ],
         )
         sessions = []
-        per_session = max(1, len(world.classes) // 5)
+        # Five sessions for a school of 60 classes, a dozen classes each; a large school's
+        # lecture runs in more, two an afternoon, over as many weeks as it takes.
+        n_sessions = max(5, -(-len(world.classes) // CLASSES_PER_SESSION))
+        per_session = max(1, len(world.classes) // n_sessions)
         for n, lecture in enumerate(lectures):
-            week = teaching[2 + 4 * n]
-            for k in range(5):
+            for k in range(n_sessions):
+                week = teaching[min(2 + 4 * n + k // 10, len(teaching) - 1)]
+                start = 14 + 2 * ((k // 5) % 2)
                 sessions.append(
                     LectureSession(
                         lecture=lecture,
                         number=k + 1,
                         date=semester.week_start(week) + datetime.timedelta(days=k % 5),
-                        start_time=datetime.time(14, 0),
-                        end_time=datetime.time(15, 30),
+                        start_time=datetime.time(start, 0),
+                        end_time=datetime.time(start + 1, 30),
                         venue=venue,
                         status=lecture.status,
                         feedback_token=self.token(world),
@@ -502,8 +538,9 @@ class Command(BaseCommand):
         sessions = world.add(LectureSession, sessions)
         attending, feedback = [], []
         for s, session in enumerate(sessions):
-            k = s % 5
-            chunk = world.classes[k * per_session : (k + 1) * per_session if k < 4 else None]
+            k = s % n_sessions
+            last = k == n_sessions - 1
+            chunk = world.classes[k * per_session : None if last else (k + 1) * per_session]
             held = session.status == "held"
             for cls in chunk:
                 expected = len(world.students[cls.pk])

@@ -1,0 +1,124 @@
+"""Background work that survives faults: rows first, and one reconciler over them.
+
+Every piece of background work already has a row that is its source of truth, written in
+the transaction of the action that asked for it: an export job (a file to make, with its
+status and attempts) and a notification delivery (a message to send, with its backoff and
+its robot's window). We keep those tables rather than fold them into one job table: their
+states and retry rules differ (a delivery waits for a robot's window and a due time; an
+export is made once and shared by identical requests), each is guarded by its own
+constraints and tests, and a generic table would hold the same columns twice or hide them
+in JSON. What they share is the way back from a fault, and that is here:
+
+- each kind registers how to find its stuck rows and put them back on the queue (or give
+  them up after its bounded attempts), and how many are stuck for /healthz;
+- `manage.py reconcile_jobs`, run by cron or a systemd timer (not Celery beat, which needs
+  the broker that may be the thing that failed), runs every kind's reconciler;
+- a worker claims a row under a lease (`Lease`) that the database ends with the worker's
+  session, so a second delivery of the same task never makes it twice, and a worker killed
+  mid-task leaves a row that anyone can see is no longer being worked on.
+"""
+
+import dataclasses
+import zlib
+from collections.abc import Callable
+
+from django.db import connection
+
+from counseling import health
+
+_kinds = {}
+
+
+@dataclasses.dataclass
+class Reconciled:
+    """What one reconciler run did for one kind."""
+
+    stuck: int = 0  # rows past their deadline with nobody working on them
+    requeued: int = 0  # handed to the broker again
+    failed: int = 0  # given up: out of attempts
+    waiting: int = 0  # left for the next run (the broker is away)
+
+
+@dataclasses.dataclass(frozen=True)
+class JobKind:
+    name: str
+    reconcile: Callable  # reconcile(dry_run=False) -> Reconciled
+    count_stuck: Callable  # count_stuck() -> int, for /healthz
+
+
+def register(kind):
+    _kinds[kind.name] = kind
+    health.register_backlog(kind.name, kind.count_stuck)
+    return kind
+
+
+def kinds():
+    return list(_kinds.values())
+
+
+def reconcile_all(dry_run=False, only=None):
+    """{kind name: Reconciled} for every registered kind (or those named in `only`)."""
+    return {
+        kind.name: kind.reconcile(dry_run=dry_run)
+        for kind in kinds()
+        if not only or kind.name in only
+    }
+
+
+def _namespace(name):
+    # The first of PostgreSQL's two advisory-lock keys: a stable number per kind of job.
+    return zlib.crc32(name.encode()) & 0x7FFFFFFF
+
+
+class Lease:
+    """A worker's claim on one job, held by its database session.
+
+    On PostgreSQL a session-level advisory lock: the server ends it when the session ends,
+    so a worker that is killed (kill -9, out of memory, the machine gone) loses its claim
+    with its connection and nothing has to expire. Elsewhere (the embedded SQLite set-up,
+    where tasks run inline in one process) it always succeeds.
+
+    Session locks need the worker's session to stay its own: a worker must reach
+    PostgreSQL directly or through PgBouncer in session mode, not in transaction mode.
+    """
+
+    def __init__(self, kind, pk):
+        self.keys = (_namespace(kind), int(pk))
+        self.held = False
+
+    def acquire(self):
+        """True when this worker now holds the claim; False when another session does."""
+        if connection.vendor != "postgresql":
+            self.held = True
+            return True
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", self.keys)
+            self.held = bool(cursor.fetchone()[0])
+        return self.held
+
+    def release(self):
+        if not self.held:
+            return
+        self.held = False
+        if connection.vendor != "postgresql":
+            return
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", self.keys)
+        except Exception:  # noqa: BLE001 - the session is gone, and the lock with it
+            connection.close()
+
+
+def lease_held(kind, pk):
+    """True when some session holds the job's lease, False when none does, None when this
+    database cannot tell (then only a deadline says a worker is gone)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND classid = %s::int::oid AND objid = %s::int::oid AND objsubid = 2)",
+            [_namespace(kind), int(pk)],
+        )
+        return bool(cursor.fetchone()[0])
