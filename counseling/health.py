@@ -25,6 +25,8 @@ def register_backlog(name, count_stuck):
 
 
 def _stuck_deliveries():
+    # Not at the top: counseling/__init__.py loads the Celery app, which loads this module,
+    # before Django's model registry exists.
     from counseling.notifications.models import Delivery
 
     return Delivery.objects.due(older_than=settings.HEALTHZ_STUCK_SECONDS).count()

@@ -1,11 +1,10 @@
-"""Asking for an export and making its file: the two entry points of the service."""
+"""Asking for an export: the service's entry point (making the file: `worker`)."""
 
 import datetime
 import hashlib
 import json
 import logging
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from counseling.errors import PortalError
 from counseling.exports import get_exporter
 from counseling.exports.models import ExportJob
+from counseling.exports.tasks import run_export
 
 logger = logging.getLogger(__name__)
 
@@ -72,45 +72,7 @@ def _stuck(job):
 
 
 def enqueue(job_id):
-    from counseling.exports.tasks import run_export
-
     try:
         run_export.delay(job_id)
     except Exception:  # the broker is away: the job stays waiting, asking again re-queues it
         logger.exception("could not queue export job %s", job_id)
-
-
-def run(job_id):
-    """Make the job's file, once: a job already done is left alone (a task delivered twice
-    does nothing the second time), and if two workers race, the first to finish wins and
-    the other's file is thrown away. Returns True when this call made the file."""
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status == ExportJob.Status.DONE:
-            return False
-        job.status = ExportJob.Status.RUNNING
-        job.attempts += 1
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "attempts", "started_at"])
-    exporter = get_exporter(job.exporter)
-    content, ext = exporter.build(job)
-    name = f"{exporter.filename(job.params)}{ext}"
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update().get(pk=job_id)
-        if job.status == ExportJob.Status.DONE:
-            return False
-        job.file.save(f"export{ext}", ContentFile(content), save=False)
-        job.filename = name[:200]
-        job.status = ExportJob.Status.DONE
-        job.error = ""
-        job.finished_at = timezone.now()
-        job.save(update_fields=["file", "filename", "status", "error", "finished_at"])
-    return True
-
-
-def fail(job_id, error, *, final):
-    """Note what went wrong; a final failure shows on the job's page with a retry button."""
-    status = ExportJob.Status.FAILED if final else ExportJob.Status.PENDING
-    ExportJob.objects.filter(pk=job_id).exclude(status=ExportJob.Status.DONE).update(
-        status=status, error=str(error)[:2000], finished_at=timezone.now() if final else None
-    )

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from counseling.exports import services
+from counseling.exports import worker
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +23,11 @@ MAX_RETRIES = 3
 )
 def run_export(self, job_id):
     try:
-        services.run(job_id)
+        worker.run(job_id)
     except Exception as exc:
         final = self.request.is_eager or self.request.retries >= self.max_retries
         logger.exception("export job %s failed (attempt %s)", job_id, self.request.retries + 1)
-        services.fail(job_id, exc, final=final)
+        worker.fail(job_id, exc, final=final)
         if final:
             return
         raise self.retry(exc=exc, countdown=5 * 2**self.request.retries) from exc

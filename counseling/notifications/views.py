@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from counseling import audit
-from counseling.notifications import channels, services
+from counseling.notifications import channels, sending, services
 from counseling.notifications.forms import PreferencesForm, WebhookChannelForm
 from counseling.notifications.models import Delivery, Notification, WebhookChannel
 from counseling.notifications.registry import kinds
@@ -73,7 +73,7 @@ def preferences(request):
         "notifications/preferences.html",
         {
             "form": form,
-            "has_robot": services.webhook_channel_for(request.user) is not None,
+            "has_robot": sending.webhook_channel_for(request.user) is not None,
         },
     )
 
