@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.apps import AppConfig
 from django.conf import settings
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +16,8 @@ class CounselingConfig(AppConfig):
 
         _name_axes_models()
         make_local_folders()
+        # Each app's menu entries (counseling.nav), as the admin finds each app's admin.py.
+        autodiscover_modules("nav")
 
 
 def make_local_folders():

@@ -3,6 +3,7 @@ from django.template.defaultfilters import date as date_filter
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from counseling import nav
 from counseling.models import Semester
 
 register = template.Library()
@@ -66,3 +67,9 @@ def semester_picker(context, semester):
     user = context["request"].user
     semesters = Semester.objects.visible_to(user).filter(school_id=semester.school_id)
     return {"semester": semester, "semesters": semesters}
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context):
+    """The main menu's entries the signed-in person may see (counseling.nav)."""
+    return nav.menu_for(context["request"])
