@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -104,17 +103,10 @@ def webhook(request):
                 messages.success(request, _("Test message sent. Check the group."))
         return redirect("notifications:webhook")
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save()
-            changes = audit.form_changes(form)
-            if "secret" in changes:
-                changes["secret"] = ["***", "***"]  # the audit trail must not keep it
-            saved.log_action(
-                request.user,
-                audit.AuditEntry.Action.UPDATE if channel else audit.AuditEntry.Action.CREATE,
-                changes=changes,
-                request=request,
-            )
+        changes = audit.form_changes(form)
+        if "secret" in changes:
+            changes["secret"] = ["***", "***"]  # the audit trail must not keep it
+        audit.save_form(form, request.user, request=request, changes=changes)
         messages.success(request, _("Group robot saved."))
         return redirect("notifications:webhook")
     return render(
