@@ -12,7 +12,6 @@ from counseling.permissions import (
     is_sysadmin,
 )
 
-
 # The calendar holds school events only (no names, no barometer text): everyone with a role.
 rules.add_perm("reports.see_calendar", is_sysadmin | has_school_role)
 
