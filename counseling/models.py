@@ -589,4 +589,3 @@ class Role(AuditedModel):
             errors["ends_on"] = _("A role cannot end before it starts.")
         if errors:
             raise ValidationError(errors)
-
