@@ -21,6 +21,8 @@ from counseling.models import (
     User,
     WebhookChannel,
 )
+from counseling.notifications.forms import WebhookChannelForm
+from counseling.notifications.services import queue, retry
 from counseling.permissions import GUARDED_KINDS, role_refusal
 
 
@@ -258,10 +260,8 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.action(description=_("Retry the selected deliveries"))
 def retry_deliveries(modeladmin, request, queryset):
-    from counseling.notifications import services
-
-    ids = services.retry(queryset)
-    queued = services.queue(ids)
+    ids = retry(queryset)
+    queued = queue(ids)
     modeladmin.message_user(
         request,
         _("%(queued)s of %(n)s deliveries queued again.") % {"queued": queued, "n": len(ids)},
@@ -332,8 +332,6 @@ class WebhookChannelAdmin(AuditedAdmin):
     list_filter = ["provider", "is_active"]
 
     def get_form(self, request, obj=None, **kwargs):
-        from counseling.notifications.forms import WebhookChannelForm
-
         # The secret is write-only here too; the school is chosen once.
         kwargs["form"] = WebhookChannelForm
         kwargs["fields"] = ["school", "provider", "url", "secret", "clear_secret", "is_active"]

@@ -72,9 +72,15 @@ def decrypt(token):
         raise ValueError("cannot decrypt: wrong FIELD_ENCRYPTION_KEY?") from exc
 
 
-def keyed_hash(value):
-    """A stable, non-reversible reference to an identifier (for lookups and grouping)."""
-    key = hashlib.sha256(("ref:" + settings.FIELD_HASH_KEY).encode()).digest()
+def keyed_hash(value, *, purpose="ref"):
+    """A stable, non-reversible reference to a value (for lookups, grouping, dedupe).
+
+    The portal's one keyed hash: HMAC-SHA256 under FIELD_HASH_KEY, with a key of its own per
+    `purpose`, so that the hash of one value made for one use says nothing about another
+    use. "ref" (students of concern) is the default and its hashes are stored: its key
+    derivation must not change.
+    """
+    key = hashlib.sha256(f"{purpose}:{settings.FIELD_HASH_KEY}".encode()).digest()
     return hmac.new(key, str(value).encode(), hashlib.sha256).hexdigest()
 
 

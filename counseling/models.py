@@ -5,16 +5,45 @@ import re
 
 import rules
 from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from counseling.audit import AuditedModel
-from counseling.permissions import access_of
+from counseling.audit.models import AuditEntry
+from counseling.exports.models import ExportJob
+from counseling.notifications.models import (
+    Delivery,
+    Notification,
+    NotificationPreference,
+    WebhookChannel,
+)
+from counseling.permissions import Access, access_of
+
+# The core's features keep their tables in their own models modules (audit/, exports/,
+# notifications/); the app's models module names them all, app label and tables unchanged.
+__all__ = [
+    "AuditEntry",
+    "Delivery",
+    "Department",
+    "ExportJob",
+    "Notification",
+    "NotificationPreference",
+    "Role",
+    "School",
+    "SchoolClass",
+    "Semester",
+    "SemesterBreak",
+    "Student",
+    "User",
+    "WebhookChannel",
+]
 
 
 class User(AbstractUser):
@@ -61,8 +90,8 @@ class User(AbstractUser):
         # Epoch 0 keeps Django's own hash, so that adding the field signs no one out.
         if not self.session_epoch:
             return super().get_session_auth_hash()
-        from django.utils.crypto import salted_hmac
-
+        # Django's own keyed hash, as its get_session_auth_hash: this one is a session's
+        # check value under SECRET_KEY, not a stored reference (counseling.crypto.keyed_hash).
         return salted_hmac(
             "counseling.User.session_epoch",
             f"{self.password}:{self.session_epoch}",
@@ -71,8 +100,6 @@ class User(AbstractUser):
 
     def end_sessions(self, request=None):
         """End every session of this person; with `request` (theirs), keep that one."""
-        from django.contrib.auth import update_session_auth_hash
-
         type(self).objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
         self.refresh_from_db(fields=["session_epoch"])
         if request is not None and request.user.pk == self.pk:
@@ -91,8 +118,6 @@ class User(AbstractUser):
     @cached_property
     def access(self):
         """What this user may reach, worked out once per request."""
-        from counseling.permissions import Access
-
         return Access(self)
 
 
@@ -564,13 +589,3 @@ class Role(AuditedModel):
             errors["ends_on"] = _("A role cannot end before it starts.")
         if errors:
             raise ValidationError(errors)
-
-
-# The notification service's tables belong to this app; they live in their own module.
-from counseling.exports.models import ExportJob  # noqa: E402, F401
-from counseling.notifications.models import (  # noqa: E402, F401
-    Delivery,
-    Notification,
-    NotificationPreference,
-    WebhookChannel,
-)

@@ -8,6 +8,7 @@ start empty and only roles widen them, so a forgotten case fails closed.
 from functools import cached_property
 
 import rules
+from django.apps import apps
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -104,9 +105,8 @@ class Access:
         for cls in self.taught_classes:
             return cls.department.school
         if self.is_sysadmin:
-            from counseling.models import School
-
-            return School.objects.order_by("pk").first()
+            # Through the registry: the models import this module for their scopes.
+            return apps.get_model("counseling", "School").objects.order_by("pk").first()
         return None
 
     # Scopes, each a Q over a path that leads to the named model ("" for the model itself).
@@ -229,6 +229,12 @@ def is_committee_member(user):
 @rules.predicate
 def is_student(user):
     return bool(access_of(user).student_class_ids)
+
+
+@rules.predicate
+def has_school_role(user):
+    """Any role in any school, class teacher included: the school's own people."""
+    return bool(access_of(user).school_ids)
 
 
 rules.add_perm(

@@ -27,6 +27,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from counseling.audit import AuditEntry
+
 AUDIT_MIN_DAYS = 180
 
 
@@ -94,8 +96,6 @@ def purge_expired(*, dry_run=False, now=None, only=None):
 
 
 def _audit_past_time(cutoff, dry_run):
-    from counseling.audit import AuditEntry
-
     return AuditEntry.objects.filter(at__lt=cutoff).count()  # counted, never deleted here
 
 

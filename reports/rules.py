@@ -3,7 +3,7 @@
 import rules
 
 from counseling.permissions import (
-    access_of,
+    has_school_role,
     is_class_teacher,
     is_counselor,
     is_head_counselor,
@@ -11,12 +11,6 @@ from counseling.permissions import (
     is_school_admin,
     is_sysadmin,
 )
-
-
-@rules.predicate
-def has_school_role(user):
-    return bool(access_of(user).school_ids)
-
 
 # The calendar holds school events only (no names, no barometer text): everyone with a role.
 rules.add_perm("reports.see_calendar", is_sysadmin | has_school_role)

@@ -50,7 +50,7 @@ from committees.models import (
 from counseling.audit import AuditEntry
 from counseling.crypto import keyed_hash
 from counseling.exports.services import request_export
-from counseling.exports.services import run as run_export
+from counseling.exports.worker import run as run_export
 from counseling.models import Role, SchoolClass, Semester, Student
 from counseling.notifications import notify
 from counseling.notifications.models import Delivery, Notification, WebhookChannel

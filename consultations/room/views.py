@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from consultations.online.models import Thread
 from consultations.room.forms import ReasonCategoryForm, RoomForm, RoomSettingsForm
 from consultations.room.models import ReasonCategory, Room, RoomSettings
 from counseling import audit
-from counseling.audit import AuditEntry, form_changes
+from counseling.audit import AuditEntry
 from counseling.errors import PortalError
 
 
@@ -59,15 +58,7 @@ def settings_edit(request):
     settings = RoomSettings.for_school(school)
     form = RoomSettingsForm(request.POST or None, instance=settings)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            audit.record(
-                request.user,
-                AuditEntry.Action.UPDATE,
-                settings,
-                changes=form_changes(form),
-                request=request,
-            )
+        audit.save_form(form, request.user, request=request)
         messages.success(request, _("Saved."))
         return redirect("consultations:settings")
     return render(
@@ -105,9 +96,7 @@ def _add(request, form, school):
         if model.objects.filter(school=school, name=name).exists():
             messages.error(request, _("This name is already in the list."))
         else:
-            with transaction.atomic():
-                obj = form.save()
-                audit.record(request.user, AuditEntry.Action.CREATE, obj, request=request)
+            audit.save_form(form, request.user, request=request)
             messages.success(request, _("Saved."))
     else:
         messages.error(request, _("Give a name."))

@@ -1,4 +1,5 @@
-"""Asking for an export, making its file, and the reconciler's way back from a fault."""
+"""Asking for an export, and the reconciler's way back from a fault (making the file:
+`worker`, which the task imports)."""
 
 import datetime
 import hashlib
@@ -6,7 +7,6 @@ import json
 import logging
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -16,20 +16,13 @@ from counseling import jobs
 from counseling.errors import PortalError
 from counseling.exports import get_exporter
 from counseling.exports.models import ExportJob
+from counseling.exports.tasks import run_export
+from counseling.exports.worker import LEASE, give_up, max_attempts
 
 logger = logging.getLogger(__name__)
 
 # Longer than the task's hard time limit: a job waiting or running this long has no task.
 STUCK_SECONDS = 6 * 60
-LEASE = "exports"
-
-
-class JobBusy(Exception):
-    """Another worker holds the job's lease: it is being made right now."""
-
-
-def max_attempts():
-    return getattr(settings, "JOBS_MAX_ATTEMPTS", 4)
 
 
 def fingerprint(key, identity):
@@ -90,82 +83,12 @@ def _stuck(job):
 
 
 def enqueue(job_id):
-    from counseling.exports.tasks import run_export
-
     try:
         run_export.delay(job_id)
     except Exception:  # the broker is away: the job stays waiting for reconcile_jobs
         logger.exception("could not queue export job %s", job_id)
         return False
     return True
-
-
-def run(job_id):
-    """Make the job's file, once. The worker claims the job under its lease: a second
-    delivery while the first is at work raises JobBusy (its task looks again later); a job
-    already done or given up is left alone; a job out of attempts (its worker died each
-    time) is given up. Should two workers still race, the first to finish wins and the
-    other's file is thrown away. Returns True when this call made the file."""
-    lease = jobs.Lease(LEASE, job_id)
-    if not lease.acquire():
-        raise JobBusy(job_id)
-    try:
-        return _run_claimed(job_id)
-    finally:
-        lease.release()
-
-
-def _run_claimed(job_id):
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
-            return False
-        if job.attempts >= max_attempts():
-            _give_up(job)
-            return False
-        job.status = ExportJob.Status.RUNNING
-        job.attempts += 1
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "attempts", "started_at"])
-    exporter = get_exporter(job.exporter)
-    content, ext = exporter.build(job)
-    name = f"{exporter.filename(job.params)}{ext}"
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update().get(pk=job_id)
-        if job.status == ExportJob.Status.DONE:
-            return False
-        job.file.save(f"export{ext}", ContentFile(content), save=False)
-        job.filename = name[:200]
-        job.status = ExportJob.Status.DONE
-        job.error = ""
-        job.finished_at = timezone.now()
-        job.save(update_fields=["file", "filename", "status", "error", "finished_at"])
-    return True
-
-
-def fail(job_id, error, *, final=False):
-    """Note what went wrong. Final (asked for, or out of attempts): the job's page shows it
-    with a retry button; else it waits for its retry. Returns whether it was final."""
-    now = timezone.now()
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status == ExportJob.Status.DONE:
-            return True
-        final = final or job.attempts >= max_attempts()
-        job.status = ExportJob.Status.FAILED if final else ExportJob.Status.PENDING
-        job.error = str(error)[:2000]
-        job.finished_at = now if final else None
-        if not final:
-            job.queued_at = now  # its retry is on its way: not lost yet
-        job.save(update_fields=["status", "error", "finished_at", "queued_at"])
-    return final
-
-
-def _give_up(job):
-    job.status = ExportJob.Status.FAILED
-    job.error = f"Given up after {job.attempts} attempts (the worker stopped each time)."
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error", "finished_at"])
 
 
 # The reconciler (reconcile_jobs).
@@ -218,7 +141,7 @@ def reconcile(dry_run=False, limit=500):
             if dry_run:
                 continue
             if job.attempts >= max_attempts():
-                _give_up(job)
+                give_up(job)
                 result.failed += 1
                 continue
             job.status = ExportJob.Status.PENDING
@@ -238,7 +161,3 @@ def count_stuck():
     """Jobs that have waited or run long past what the reconciler allows: /healthz."""
     age = datetime.timedelta(seconds=settings.HEALTHZ_STUCK_SECONDS)
     return ExportJob.objects.filter(_stuck_q(timezone.now(), age, age)).count()
-
-
-def attempts_of(job_id):
-    return ExportJob.objects.filter(pk=job_id).values_list("attempts", flat=True).first() or 0

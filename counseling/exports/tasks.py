@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from counseling.exports import services
+from counseling.exports import worker
 
 logger = logging.getLogger(__name__)
 
@@ -26,16 +26,16 @@ def run_export(self, job_id):
     # Retries are counted by the job's attempts in the database, not by the message: a
     # task queued again by reconcile_jobs starts with a fresh message but the same count.
     try:
-        services.run(job_id)
-    except services.JobBusy as exc:
+        worker.run(job_id)
+    except worker.JobBusy as exc:
         if self.request.is_eager:
             return
         raise self.retry(exc=exc, countdown=BUSY_SECONDS, max_retries=None) from exc
     except Exception as exc:
         logger.exception("export job %s failed", job_id)
-        if services.fail(job_id, exc, final=self.request.is_eager):
+        if worker.fail(job_id, exc, final=self.request.is_eager):
             return
-        attempts = services.attempts_of(job_id)
+        attempts = worker.attempts_of(job_id)
         raise self.retry(
             exc=exc, countdown=5 * 2 ** max(attempts - 1, 0), max_retries=None
         ) from exc

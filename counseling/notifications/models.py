@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from counseling.audit import AuditedModel
 from counseling.notifications.registry import KEY_MAX_LENGTH, get_kind
+from counseling.permissions import access_of
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -185,8 +186,6 @@ class NotificationPreference(models.Model):
 
 class WebhookChannelQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from counseling.permissions import access_of
-
         return self.filter(access_of(user).school_q("school"))
 
     def active(self):

@@ -1,17 +1,13 @@
-"""Writing notifications, queueing their deliveries, and sending one delivery.
+"""Writing notifications and queueing their deliveries (sending one: `sending`).
 
 The rules that make the broker not the source of truth live here:
 - notify() writes rows in the caller's transaction and queues only after commit;
 - queueing swallows every broker error (the row stays pending for requeue_notifications);
-- sending locks the delivery row and sends only what is still pending, so a task that
-  arrives twice sends once;
-- a failed attempt is retried with exponential backoff, a bounded number of times.
+- a delivery is sent by the task (counseling.notifications.sending.send), once.
 """
 
-import datetime
 import logging
 import time
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,13 +16,6 @@ from django.db.models import Model
 from django.utils import timezone, translation
 
 from counseling.models import Role, SchoolClass
-from counseling.notifications import throttle
-from counseling.notifications.channels import (
-    SENDERS,
-    ConfigurationError,
-    PermanentDeliveryError,
-    RateLimitedError,
-)
 from counseling.notifications.models import (
     Delivery,
     Notification,
@@ -34,21 +23,12 @@ from counseling.notifications.models import (
     WebhookChannel,
 )
 from counseling.notifications.registry import get_kind, kinds
+from counseling.notifications.sending import school_ids_of, send
+from counseling.notifications.tasks import deliver
 
 logger = logging.getLogger(__name__)
 
 CHANNELS = [c.value for c in Delivery.Channel]
-
-
-def max_attempts():
-    return getattr(settings, "NOTIFICATIONS_MAX_ATTEMPTS", 5)
-
-
-def backoff(attempts):
-    """Seconds before the next attempt after `attempts` failures: base, 2×, 4×, … capped."""
-    base = getattr(settings, "NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
-    cap = getattr(settings, "NOTIFICATIONS_RETRY_MAX_SECONDS", 60 * 60)
-    return min(base * 2 ** max(attempts - 1, 0), cap)
 
 
 # Who gets what.
@@ -70,19 +50,6 @@ def _users(recipients):
     return [users[pk] for pk in ids if pk in users]
 
 
-def school_ids_of(user_ids):
-    """{user id: [school ids]} from current roles and taught classes (two queries)."""
-    schools = {}
-    for user_id, school_id in (
-        Role.objects.current().filter(user_id__in=user_ids).values_list("user_id", "school_id")
-    ):
-        schools.setdefault(user_id, []).append(school_id)
-    taught = SchoolClass.objects.filter(class_teacher_id__in=user_ids, is_active=True)
-    for user_id, school_id in taught.values_list("class_teacher_id", "department__school_id"):
-        schools.setdefault(user_id, []).append(school_id)
-    return {user_id: sorted(set(ids)) for user_id, ids in schools.items()}
-
-
 STAFF_ROLES = (Role.Kind.SCHOOL_ADMIN, Role.Kind.COUNSELOR, Role.Kind.LIAISON)
 
 
@@ -100,17 +67,6 @@ def staff_ids(user_ids):
         )
     )
     return ids
-
-
-def webhook_channel_for(user):
-    """The active group robot of the user's first school that has one, else None."""
-    school_ids = school_ids_of([user.pk]).get(user.pk, [])
-    return (
-        WebhookChannel.objects.active()
-        .filter(school_id__in=school_ids)
-        .order_by("school_id")
-        .first()
-    )
 
 
 def chosen_channels(user_ids, kind):
@@ -251,8 +207,6 @@ def queue(delivery_ids):
     handed over stays pending for requeue_notifications.
     """
     global _broker_failed_at
-    from counseling.notifications.tasks import deliver
-
     eager = bool(deliver.app.conf.task_always_eager)
     if not eager and delivery_ids and _broker_paused():
         logger.info(
@@ -279,115 +233,6 @@ def queue(delivery_ids):
             break
         queued += 1
     return queued
-
-
-# Sending.
-
-
-@dataclass
-class Outcome:
-    status: str | None  # None: no such delivery
-    sent: bool = False  # sent by this call
-    retry_in: int | None = None  # seconds until the next attempt, when one is planned
-
-
-def send(delivery_id):
-    """One attempt at one delivery, if it is still pending. Safe to call twice."""
-    with transaction.atomic():
-        # The row lock makes a second task for the same delivery wait until this one has
-        # recorded its outcome, and then find it no longer pending.
-        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
-        if delivery is None:
-            logger.info("notification delivery %s no longer exists", delivery_id)
-            return Outcome(None)
-        if delivery.status != Delivery.Status.PENDING:
-            return Outcome(delivery.status)
-        notification = Notification.objects.select_related("recipient").get(
-            pk=delivery.notification_id
-        )
-        now = timezone.now()
-        wait = _robot_wait(delivery) if delivery.robot_id else 0
-        if wait:
-            # Not an attempt: the robot's window is full, or an older message goes first.
-            delivery.next_attempt_at = now + datetime.timedelta(seconds=wait)
-            delivery.save(update_fields=["next_attempt_at", "updated_at"])
-            return Outcome(Delivery.Status.PENDING, retry_in=max(1, round(wait)))
-        delivery.attempts += 1
-        outcome = Outcome(Delivery.Status.PENDING)
-        try:
-            SENDERS[delivery.channel](notification, delivery)
-        except RateLimitedError as exc:
-            # Someone else posts to the same robot too: wait a whole window, and an
-            # answer "too fast" does not use up the delivery's attempts.
-            delivery.attempts -= 1
-            delivery.last_error = str(exc)[:2000]
-            throttle.block(delivery.robot_id or 0, throttle.WINDOW)
-            outcome.retry_in = int(throttle.WINDOW)
-            delivery.next_attempt_at = now + datetime.timedelta(seconds=outcome.retry_in)
-        except Exception as exc:
-            delivery.last_error = str(exc)[:2000] or type(exc).__name__
-            permanent = isinstance(exc, PermanentDeliveryError)
-            if isinstance(exc, ConfigurationError) and delivery.robot_id:
-                WebhookChannel.objects.filter(pk=delivery.robot_id).update(
-                    last_error=delivery.last_error[:500], last_error_at=now
-                )
-            if permanent or delivery.attempts >= max_attempts():
-                delivery.status = Delivery.Status.FAILED
-                delivery.next_attempt_at = None
-                logger.warning(
-                    "notification delivery %s failed for good after %d attempts: %s",
-                    delivery.pk,
-                    delivery.attempts,
-                    delivery.last_error,
-                )
-            else:
-                outcome.retry_in = backoff(delivery.attempts)
-                delivery.next_attempt_at = now + datetime.timedelta(seconds=outcome.retry_in)
-                logger.info(
-                    "notification delivery %s attempt %d failed, next in %ss: %s",
-                    delivery.pk,
-                    delivery.attempts,
-                    outcome.retry_in,
-                    delivery.last_error,
-                )
-        else:
-            if delivery.robot_id:
-                WebhookChannel.objects.filter(pk=delivery.robot_id).exclude(last_error="").update(
-                    last_error="", last_error_at=None
-                )
-            delivery.status = Delivery.Status.SENT
-            delivery.sent_at = now
-            delivery.last_error = ""
-            delivery.next_attempt_at = None
-            outcome.sent = True
-        delivery.save(
-            update_fields=[
-                "status",
-                "attempts",
-                "last_error",
-                "next_attempt_at",
-                "sent_at",
-                "updated_at",
-            ]
-        )
-        outcome.status = delivery.status
-        return outcome
-
-
-def _robot_wait(delivery):
-    """Seconds this robot message must wait: behind an older pending one of the same robot
-    (messages go out in order), or for a free slot in the robot's window."""
-    older = (
-        Delivery.objects.filter(
-            robot_id=delivery.robot_id, status=Delivery.Status.PENDING, pk__lt=delivery.pk
-        )
-        .order_by("pk")
-        .values_list("next_attempt_at", flat=True)
-        .first()
-    )
-    if older is not None:
-        return max((older - timezone.now()).total_seconds(), 0) + 1
-    return throttle.acquire(delivery.robot_id)
 
 
 def retry(deliveries):

@@ -4,13 +4,13 @@ import logging
 
 from celery import shared_task
 
+from counseling.notifications.sending import send
+
 logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, name="counseling.notifications.deliver", ignore_result=True)
 def deliver(self, delivery_id):
-    from counseling.notifications.services import send
-
     outcome = send(delivery_id)
     if outcome.retry_in is None:
         return outcome.status

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,7 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from counseling import audit
-from counseling.notifications import channels, services
+from counseling.notifications import channels, sending, services
 from counseling.notifications.forms import PreferencesForm, WebhookChannelForm
 from counseling.notifications.models import Delivery, Notification, WebhookChannel
 from counseling.notifications.registry import kinds
@@ -73,7 +72,7 @@ def preferences(request):
         "notifications/preferences.html",
         {
             "form": form,
-            "has_robot": services.webhook_channel_for(request.user) is not None,
+            "has_robot": sending.webhook_channel_for(request.user) is not None,
         },
     )
 
@@ -104,17 +103,10 @@ def webhook(request):
                 messages.success(request, _("Test message sent. Check the group."))
         return redirect("notifications:webhook")
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save()
-            changes = audit.form_changes(form)
-            if "secret" in changes:
-                changes["secret"] = ["***", "***"]  # the audit trail must not keep it
-            saved.log_action(
-                request.user,
-                audit.AuditEntry.Action.UPDATE if channel else audit.AuditEntry.Action.CREATE,
-                changes=changes,
-                request=request,
-            )
+        changes = audit.form_changes(form)
+        if "secret" in changes:
+            changes["secret"] = ["***", "***"]  # the audit trail must not keep it
+        audit.save_form(form, request.user, request=request, changes=changes)
         messages.success(request, _("Group robot saved."))
         return redirect("notifications:webhook")
     return render(

@@ -3,6 +3,9 @@ from django.template.defaultfilters import date as date_filter
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from counseling import nav
+from counseling.models import Semester
+
 register = template.Library()
 
 
@@ -61,8 +64,12 @@ def date_range(start, end):
 def semester_picker(context, semester):
     """The semester drop-down of a list page: the semesters of `semester`'s school that the
     signed-in user may see (one query), the current one selected."""
-    from counseling.models import Semester
-
     user = context["request"].user
     semesters = Semester.objects.visible_to(user).filter(school_id=semester.school_id)
     return {"semester": semester, "semesters": semesters}
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context):
+    """The main menu's entries the signed-in person may see (counseling.nav)."""
+    return nav.menu_for(context["request"])

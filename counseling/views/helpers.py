@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
+from counseling.models import Semester
 from counseling.permissions import access_of
 
 PAGE_SIZE = 25
@@ -49,8 +50,6 @@ def school_of(request):
 def pick_semester(request):
     """The semester named in ?semester= (if the user may see it), else the school's current
     one; 404 when the school has none yet."""
-    from counseling.models import Semester
-
     wanted = request.GET.get("semester", "")
     if wanted.isdigit():
         semester = (

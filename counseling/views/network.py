@@ -55,18 +55,6 @@ def department_detail(request, pk):
     )
 
 
-def _save_with_audit(request, form, created):
-    with transaction.atomic():
-        obj = form.save()
-        obj.log_action(
-            request.user,
-            Action.CREATE if created else Action.UPDATE,
-            changes=audit.form_changes(form),
-            request=request,
-        )
-    return obj
-
-
 @login_required
 @require_perm("counseling.manage_network")
 def department_edit(request, pk=None):
@@ -78,7 +66,7 @@ def department_edit(request, pk=None):
         request.POST or None, instance=department, user=request.user, school=department.school
     )
     if request.method == "POST" and form.is_valid():
-        department = _save_with_audit(request, form, created=pk is None)
+        department = audit.save_form(form, request.user, request=request)
         messages.success(request, _("Department saved."))
         return redirect("counseling:department-detail", pk=department.pk)
     return render(
@@ -186,7 +174,7 @@ def class_edit(request, pk=None):
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
-        school_class = _save_with_audit(request, form, created=pk is None)
+        school_class = audit.save_form(form, request.user, request=request)
         messages.success(request, _("Class saved."))
         return redirect("counseling:class-detail", pk=school_class.pk)
     return render(
@@ -243,7 +231,7 @@ def student_edit(request, pk=None):
         request.POST or None, instance=student, user=request.user, school=school, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        student = _save_with_audit(request, form, created=pk is None)
+        student = audit.save_form(form, request.user, request=request)
         messages.success(request, _("Student saved."))
         return redirect("counseling:class-detail", pk=student.school_class_id)
     return render(

@@ -44,15 +44,9 @@ def semester_edit(request, pk=None):
             f.add_error("last_week", _("The semester has only %(n)s weeks.") % {"n": weeks})
         if not too_late:
             with transaction.atomic():
-                semester = form.save()
+                semester = audit.save_form(form, request.user, request=request)
                 formset.instance = semester
                 formset.save()
-                semester.log_action(
-                    request.user,
-                    audit.AuditEntry.Action.UPDATE if pk else audit.AuditEntry.Action.CREATE,
-                    changes=audit.form_changes(form),
-                    request=request,
-                )
             messages.success(request, _("Semester saved."))
             return redirect("counseling:semester-list")
     return render(request, "counseling/semester_form.html", {"form": form, "formset": formset})

@@ -11,8 +11,9 @@ from django.urls import reverse
 from counseling.errors import PortalError
 from counseling.exports import Exporter, register_exporter
 from counseling.exports.models import ExportJob
-from counseling.exports.services import request_export, run
+from counseling.exports.services import request_export
 from counseling.exports.tasks import run_export
+from counseling.exports.worker import run
 from tests.board_world import NOW, World
 from tests.exports.flow import download
 from tests.factories import UserFactory

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from counseling import jobs
 from counseling.exports.models import ExportJob
-from counseling.exports.services import STUCK_SECONDS, request_export, run
+from counseling.exports.services import STUCK_SECONDS, request_export
+from counseling.exports.worker import run
 from tests.exports.test_export_service import BUILDS, world
 
 __all__ = ["world"]  # a fixture, used by name below

@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from committees.network import services
 from committees.models import Meeting, TrainingModule
+from committees.network import services
 
 pytestmark = pytest.mark.django_db
 

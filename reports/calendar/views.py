@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST, require_safe
 from counseling.models import Department, Semester
 from counseling.permissions import access_of
 from counseling.views.helpers import require_perm
-from reports import calendar
-from reports.models import CalendarToken
+from reports.calendar import agenda
+from reports.calendar.models import CalendarToken
 
 
 def _parse_date(value, fmt):
@@ -54,20 +54,20 @@ def _filters(request):
     departments = list(
         Department.objects.filter(access.school_q("school")).active().order_by("name")
     )
-    wanted = [k for k in request.GET.getlist("kind") if k in calendar.KIND_KEYS]
-    kinds = wanted or list(calendar.KIND_KEYS)
+    wanted = [k for k in request.GET.getlist("kind") if k in agenda.KIND_KEYS]
+    kinds = wanted or list(agenda.KIND_KEYS)
     department = None
     raw = request.GET.get("department", "")
     if raw.isdigit():
         department = next((d for d in departments if d.pk == int(raw)), None)
     my_classes = _my_class_ids(request.user)
     mine = bool(my_classes) and request.GET.get("mine") == "1"
-    filters = calendar.Filters(
+    filters = agenda.Filters(
         kinds=kinds, department=department, class_ids=my_classes if mine else None
     )
     context = {
         "kinds": [
-            (key, label, calendar.KIND_COLOURS[key], key in kinds) for key, label in calendar.KINDS
+            (key, label, agenda.KIND_COLOURS[key], key in kinds) for key, label in agenda.KINDS
         ],
         "departments": departments,
         "department": department,
@@ -101,8 +101,8 @@ def month(request):
     grid_start = first - datetime.timedelta(days=first.weekday())
     grid_end = last + datetime.timedelta(days=6 - last.weekday())
     filters, context = _filters(request)
-    entries = calendar.entries_between(request.user, grid_start, grid_end, filters)
-    days = calendar.by_day(entries)
+    entries = agenda.entries_between(request.user, grid_start, grid_end, filters)
+    days = agenda.by_day(entries)
     week_number = _week_labeller(request.user)
     weeks = []
     day = grid_start
@@ -164,8 +164,8 @@ def week(request):
     monday = day - datetime.timedelta(days=day.weekday())
     sunday = monday + datetime.timedelta(days=6)
     filters, context = _filters(request)
-    entries = calendar.entries_between(request.user, monday, sunday, filters)
-    days = calendar.by_day(entries)
+    entries = agenda.entries_between(request.user, monday, sunday, filters)
+    days = agenda.by_day(entries)
     context.update(
         {
             "view": "week",
@@ -272,12 +272,12 @@ def feed(request, token):
     domain = urlsplit(base_url).hostname or request.get_host().split(":")[0]
     language = user.language or settings.LANGUAGE_CODE
     with translation.override(language):
-        entries = calendar.feed_entries(user, request.GET)
-        etag, last_modified = calendar.feed_fingerprint(entries, language)
+        entries = agenda.feed_entries(user, request.GET)
+        etag, last_modified = agenda.feed_fingerprint(entries, language)
         if _not_modified(request, etag, last_modified):
             response = HttpResponseNotModified()
         else:
-            body = calendar.ical_feed(
+            body = agenda.ical_feed(
                 user,
                 base_url=base_url,
                 domain=domain,
