@@ -4,7 +4,7 @@ import rules
 
 from committees.network.services import is_officer
 from counseling.permissions import (
-    access_of,
+    has_school_role,
     is_class_teacher,
     is_counselor,
     is_liaison,
@@ -21,11 +21,6 @@ def is_association_officer(user):
     if cached is None:
         cached = user._is_association_officer = is_officer(user)
     return cached
-
-
-@rules.predicate
-def has_school_role(user):
-    return bool(access_of(user).school_ids)
 
 
 rules.add_perm("committees.see_schedule", is_sysadmin | has_school_role)

@@ -3,13 +3,13 @@
 
 import rules
 
-from counseling.permissions import access_of, is_committee_member, is_counselor, is_sysadmin
+from counseling.permissions import (
+    has_school_role,
+    is_committee_member,
+    is_counselor,
+    is_sysadmin,
+)
 from lectures.publicity.models import ContestJudge
-
-
-@rules.predicate
-def has_school_role(user):
-    return bool(access_of(user).school_ids)
 
 
 @rules.predicate
