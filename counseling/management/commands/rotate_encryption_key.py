@@ -61,7 +61,7 @@ class Command(BaseCommand):
         table = model._default_manager
         column = field.attname
         count = 0
-        with transaction.atomic(using=table.db), _rotating(table.db):
+        with transaction.atomic(using=table.db), _rotating(table.db, model._meta.db_table):
             # Raw tokens, not the decrypted text: .values_list on a raw alias would decrypt.
             rows = table.exclude(**{column: ""}).exclude(**{f"{column}__isnull": True})
             pks = list(rows.values_list("pk", flat=True))
@@ -84,11 +84,28 @@ class Command(BaseCommand):
 
 
 @contextmanager
-def _rotating(alias):
+def _rotating(alias, db_table):
     """Tell the database's guards (the signed notes' trigger) that this transaction only
-    re-encrypts. The setting is transaction-local: switched off again at the end, and
-    undone with the rest if the block rolls back (to its savepoint, inside a transaction)."""
+    re-encrypts. On PostgreSQL a transaction-local setting the trigger reads: switched off
+    again at the end, and undone with the rest if the block rolls back. SQLite has no such
+    setting, so its guard triggers are lifted for the transaction and put back as they
+    were (the rotated table's only); its DDL is transactional and it has one writer, so
+    nothing else gets through."""
     connection = connections[alias]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                [db_table],
+            )
+            guards = cursor.fetchall()
+            for name, _sql in guards:
+                cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(name)}")
+        yield
+        with connection.cursor() as cursor:
+            for _name, sql in guards:
+                cursor.execute(sql)
+        return
     if connection.vendor != "postgresql":
         yield
         return
