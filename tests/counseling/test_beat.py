@@ -20,7 +20,7 @@ from tests.factories import (
     StudentFactory,
     UserFactory,
 )
-from tests.test_notifications_broker import needs_redis_url, real_broker, wait_for, worker
+from tests.counseling.test_notifications_broker import needs_redis_url, real_broker, wait_for, worker
 
 __all__ = ["real_broker"]  # a fixture, used by name below
 

@@ -19,7 +19,7 @@ from tests.factories import UserFactory
 
 PASSWORD = "demo12345"
 NEW_PASSWORD = "Qiu-feng-2026-xin"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def sign_in(client, username, password=PASSWORD):

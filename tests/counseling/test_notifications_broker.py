@@ -31,7 +31,7 @@ from counseling.notifications import notify, services
 from counseling.notifications.models import Delivery, Notification, WebhookChannel
 from counseling.notifications.tasks import deliver
 from tests.factories import SchoolFactory, UserFactory
-from tests.test_notifications import MAIL, ROBOT, RobotServer
+from tests.counseling.test_notifications import MAIL, ROBOT, RobotServer
 
 # Tasks go to the real broker here, not inline (tests/conftest.py).
 pytestmark = pytest.mark.broker
