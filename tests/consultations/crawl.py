@@ -1,5 +1,5 @@
 """The consultation room's objects for the security review's crawl of every URL
-(tests/test_security_review.py): one of each kind per school, and their path arguments."""
+(tests/portal/tier3.py): one of each kind per school, and their path arguments."""
 
 import datetime
 

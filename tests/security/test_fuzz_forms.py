@@ -1,7 +1,7 @@
 """Finding 7: hostile values posted to every form of the portal, as every role: no 500.
 
 The forms are found, not listed: every URL pattern of the resolver (filled with real
-objects by the security review's crawl, tests/test_security_review.py) is opened as a
+objects by the security review's crawl, tests/portal/tier3.py) is opened as a
 counselor, a committee member and an anonymous visitor, and each POST form in the answers
 is kept with its fields and choices. Hypothesis then posts to those forms, as any role,
 values drawn from hostile text, numbers, dates, choices and files. The client re-raises
@@ -17,7 +17,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_security_review import CRAWLED, World, urls_to_crawl
+from tests.portal.tier3 import CRAWLED, World, urls_to_crawl
 
 DISCOVERING = ["counselor", "member", "anonymous"]
 HOSTILE = [

@@ -11,8 +11,8 @@ from django.db import connection
 
 from committees.models import Alert
 from counseling import crypto
+from tests.counseling.test_accounts import production_env, run
 from tests.factories import SchoolClassFactory, SemesterFactory
-from tests.test_accounts import production_env, run
 
 OUTCOME = "转介至市精神卫生中心-canary-7f3a"
 

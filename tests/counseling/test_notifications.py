@@ -1,7 +1,7 @@
 """The notification service: inbox, preferences, e-mail, group robots, retries, idempotence.
 
 Celery runs eagerly here (the embedded default), whatever the environment says: these tests
-are about the service; tests/test_notifications_broker.py is about the broker.
+are about the service; tests/counseling/test_notifications_broker.py is about the broker.
 """
 
 import base64

@@ -1,4 +1,5 @@
-"""Who reaches which page: every URL × every demo role, and what scoped lists show."""
+"""Who reaches which page of the core: every counseling URL × every persona
+(tests/personas.py), and what scoped lists show."""
 
 import datetime
 
@@ -126,27 +127,34 @@ MATRIX = [
 
 
 @pytest.fixture
-def objects(demo, user_named):
-    teacher_class = SchoolClass.objects.get(class_teacher=user_named("teacher"))
-    department = teacher_class.department
-    liaison_role = Role.objects.get(user__username="liaison", kind=Role.Kind.LIAISON)
-    assert liaison_role.department == department
+def user_named(world):
+    """The world's persona of that name (as the demo's accounts are named)."""
+    return world.people().__getitem__
+
+
+@pytest.fixture
+def client_as(client, user_named):
+    def sign_in(username):
+        client.force_login(user_named(username))
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def objects(world):
+    liaison_role = Role.objects.get(user=world.liaison, kind=Role.Kind.LIAISON)
+    assert liaison_role.department == world.cls.department == world.cls_b.department
     return {
-        "own_department": department.pk,
-        "other_department": Department.objects.filter(school=demo)
-        .exclude(pk=department.pk)
-        .first()
-        .pk,
-        "own_class": teacher_class.pk,
-        "sibling_class": SchoolClass.objects.filter(department=department)
-        .exclude(pk=teacher_class.pk)
-        .first()
-        .pk,
-        "other_class": SchoolClass.objects.exclude(department=department).first().pk,
-        "own_student": Student.objects.filter(school_class=teacher_class).first().pk,
-        "semester": Semester.objects.filter(school=demo).first().pk,
+        "own_department": world.dept.pk,
+        "other_department": world.other_dept.pk,
+        "own_class": world.cls.pk,
+        "sibling_class": world.cls_b.pk,
+        "other_class": world.other_cls.pk,
+        "own_student": world.students[world.cls.pk][1].pk,
+        "semester": world.semester.pk,
         "liaison_role": liaison_role.pk,
-        "counselor_role": Role.objects.get(user__username="counselor2").pk,
+        "counselor_role": Role.objects.get(user=world.counselor2).pk,
         "missing": 999999999,
         "xlsx": "xlsx",
         "csv": "csv",
@@ -189,7 +197,7 @@ class TestScopedLists:
         response = client.get(reverse("counseling:class-list"), {"show": "all"})
         classes = response.context["page"].paginator.object_list
         assert {c.department_id for c in classes} == {own.pk}
-        assert len(classes) == SchoolClass.objects.filter(department=own).count()
+        assert len(classes) == 2
         html = response.content.decode()
         other = SchoolClass.objects.get(pk=objects["other_class"])
         assert other.department.name not in html
@@ -199,10 +207,7 @@ class TestScopedLists:
 
     def test_liaison_student_list(self, client_as, objects):
         response = client_as("liaison").get(reverse("counseling:student-list"))
-        expected = Student.objects.filter(
-            school_class__department_id=objects["own_department"], is_active=True
-        ).count()
-        assert response.context["page"].paginator.count == expected
+        assert response.context["page"].paginator.count == 10  # two classes of five
 
     def test_teacher_sees_only_its_class(self, client_as, objects):
         client = client_as("teacher")
@@ -215,7 +220,7 @@ class TestScopedLists:
         assert sibling.name not in html
         response = client.get(reverse("counseling:student-list"))
         page = response.context["page"]
-        assert page.paginator.count == own.students.filter(is_active=True).count() == 50
+        assert page.paginator.count == own.students.filter(is_active=True).count() == 5
         assert {s.school_class_id for s in page.paginator.object_list} == {own.pk}
         outsider = Student.objects.filter(school_class=sibling).first()
         assert outsider.student_number not in response.content.decode()
@@ -267,7 +272,7 @@ class TestScopedLists:
             assert shown == (name in links), name
 
     def test_whole_school_figures_only_for_whole_school_roles(self, client_as):
-        assert client_as("principal").get(reverse("home")).context["figures"]["students"] == 3000
+        assert client_as("principal").get(reverse("home")).context["figures"]["students"] == 20
         assert "figures" not in client_as("teacher").get(reverse("home")).context
 
 
@@ -275,11 +280,11 @@ class TestOtherSchool:
     """A second school on the same portal is invisible to the first one's staff."""
 
     @pytest.fixture
-    def stranger(self, demo):
+    def stranger(self, world):
         return StudentFactory()
 
     @pytest.mark.parametrize("username", ["principal", "counselor", "liaison", "teacher"])
-    def test_demo_staff_cannot_see_it(self, client_as, stranger, username):
+    def test_the_schools_staff_cannot_see_it(self, client_as, stranger, username):
         client = client_as(username)
         cls = stranger.school_class
         url = reverse("counseling:class-detail", args=[cls.pk])
@@ -314,37 +319,37 @@ class TestOtherSchool:
 class TestFailsClosed:
     MODELS = [Department, SchoolClass, Student, Semester, Role, AuditEntry]
 
-    def test_user_without_role_sees_nothing(self, demo, user_named):
-        record(user_named("counselor"), AuditEntry.Action.UPDATE, demo)
+    def test_user_without_role_sees_nothing(self, world, user_named):
+        record(user_named("counselor"), AuditEntry.Action.UPDATE, world.school)
         nobody = UserFactory()
         for model in self.MODELS:
             assert model.objects.all().exists(), model
             assert not model.objects.visible_to(nobody).exists(), model
 
-    def test_anonymous_sees_nothing(self, demo):
+    def test_anonymous_sees_nothing(self, world):
         anonymous = AnonymousUser()
         for model in self.MODELS:
             assert not model.objects.visible_to(anonymous).exists(), model
 
-    def test_ended_role_gives_nothing(self, demo):
+    def test_ended_role_gives_nothing(self, world):
         yesterday = timezone.localdate() - datetime.timedelta(days=2)
-        role = RoleFactory(school=demo, kind=Role.Kind.COUNSELOR, ends_on=yesterday)
+        role = RoleFactory(school=world.school, kind=Role.Kind.COUNSELOR, ends_on=yesterday)
         assert not SchoolClass.objects.visible_to(role.user).exists()
         assert not role.user.has_perm("counseling.see_network")
 
-    def test_future_role_gives_nothing_yet(self, demo):
+    def test_future_role_gives_nothing_yet(self, world):
         later = timezone.localdate() + datetime.timedelta(days=30)
-        role = RoleFactory(school=demo, kind=Role.Kind.COUNSELOR, starts_on=later)
+        role = RoleFactory(school=world.school, kind=Role.Kind.COUNSELOR, starts_on=later)
         assert not Student.objects.visible_to(role.user).exists()
 
-    def test_inactive_account_sees_nothing(self, demo, user_named):
+    def test_inactive_account_sees_nothing(self, user_named):
         counselor = user_named("counselor")
         counselor.is_active = False
         assert not access_of(counselor).authenticated
         assert not SchoolClass.objects.visible_to(counselor).exists()
         assert not counselor.has_perm("counseling.see_network")
 
-    def test_class_teacher_of_an_inactive_class_loses_it(self, demo, user_named):
+    def test_class_teacher_of_an_inactive_class_loses_it(self, user_named):
         teacher = user_named("teacher")
         cls = SchoolClass.objects.get(class_teacher=teacher)
         cls.is_active = False
@@ -366,7 +371,7 @@ class TestFailsClosed:
         assert not admin.has_perm("counseling.import_roster")
         assert not admin.has_perm("counseling.grant_counselor_role")
 
-    def test_sysadmin_cannot_grant_a_counselor_role(self, client_as, demo):
+    def test_sysadmin_cannot_grant_a_counselor_role(self, client_as):
         client = client_as("admin")
         nobody = UserFactory()
         response = client.post(
@@ -376,11 +381,11 @@ class TestFailsClosed:
         assert "kind" in response.context["form"].errors
         assert not Role.objects.filter(user=nobody).exists()
 
-    def test_department_and_class_helpers(self, demo):
+    def test_department_and_class_helpers(self, world):
         """A liaison's scope is its department even for classes created later."""
-        liaison_role = Role.objects.get(user__username="liaison")
+        liaison_role = Role.objects.get(user=world.liaison)
         new_class = SchoolClassFactory(department=liaison_role.department)
-        elsewhere = SchoolClassFactory(department=DepartmentFactory(school=demo))
+        elsewhere = SchoolClassFactory(department=DepartmentFactory(school=world.school))
         visible = SchoolClass.objects.visible_to(liaison_role.user)
         assert new_class in visible
         assert elsewhere not in visible

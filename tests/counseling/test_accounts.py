@@ -16,10 +16,10 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.personas import PASSWORD
 
-PASSWORD = "demo12345"
 NEW_PASSWORD = "Qiu-feng-2026-xin"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def sign_in(client, username, password=PASSWORD):
@@ -27,13 +27,13 @@ def sign_in(client, username, password=PASSWORD):
 
 
 class TestSignIn:
-    def test_sign_in_and_out(self, client, demo):
-        response = sign_in(client, "counselor")
+    def test_sign_in_and_out(self, client, world):
+        response = sign_in(client, world.counselor.username)
         assert response.status_code == 302
         assert response["Location"] == reverse("home")
         response = client.get(reverse("home"))
         assert response.status_code == 200
-        assert response.context["user"].username == "counselor"
+        assert response.context["user"] == world.counselor
 
         response = client.post(reverse("logout"))
         assert response.status_code == 302
@@ -42,89 +42,96 @@ class TestSignIn:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
 
-    def test_next_is_followed(self, client, demo):
+    def test_next_is_followed(self, client, world):
         url = reverse("counseling:class-list")
         response = client.get(url)
         assert response["Location"] == f"{reverse('login')}?next={url}"
         response = client.post(
-            response["Location"], {"username": "teacher", "password": PASSWORD, "next": url}
+            response["Location"],
+            {"username": world.teacher.username, "password": PASSWORD, "next": url},
         )
         assert response["Location"] == url
 
-    def test_wrong_password(self, client, demo):
-        response = sign_in(client, "counselor", "wrong")
+    def test_wrong_password(self, client, world):
+        response = sign_in(client, world.counselor.username, "wrong")
         assert response.status_code == 200
         assert response.context["form"].errors
         assert not response.context["user"].is_authenticated
 
-    def test_inactive_account_cannot_sign_in(self, client, user_named):
-        user = user_named("teacher")
+    def test_inactive_account_cannot_sign_in(self, client, world):
+        user = world.teacher
         user.is_active = False
         user.save()
-        assert sign_in(client, "teacher").status_code == 200
+        assert sign_in(client, world.teacher.username).status_code == 200
         assert client.get(reverse("home")).status_code == 302
 
-    def test_logout_needs_post(self, client_as):
-        client = client_as("counselor")
+    def test_logout_needs_post(self, client, world):
+        client.force_login(world.counselor)
         assert client.get(reverse("logout")).status_code == 405
         assert client.get(reverse("home")).status_code == 200
 
-    def test_csrf_is_enforced(self, demo):
+    def test_csrf_is_enforced(self, world):
         client = Client(enforce_csrf_checks=True)
-        response = client.post(reverse("login"), {"username": "counselor", "password": PASSWORD})
+        response = client.post(
+            reverse("login"), {"username": world.counselor.username, "password": PASSWORD}
+        )
         assert response.status_code == 403
         page = client.get(reverse("login"))
         token = page.cookies[settings.CSRF_COOKIE_NAME].value
         response = client.post(
             reverse("login"),
-            {"username": "counselor", "password": PASSWORD, "csrfmiddlewaretoken": token},
+            {
+                "username": world.counselor.username,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token,
+            },
         )
         assert response.status_code == 302
 
 
 class TestLockout:
-    def test_locked_after_the_failure_limit(self, client, demo):
+    def test_locked_after_the_failure_limit(self, client, world):
         limit = settings.AXES_FAILURE_LIMIT
         assert limit >= 3
         for _ in range(limit - 1):
-            assert sign_in(client, "counselor", "wrong").status_code == 200
-        response = sign_in(client, "counselor", "wrong")
+            assert sign_in(client, world.counselor.username, "wrong").status_code == 200
+        response = sign_in(client, world.counselor.username, "wrong")
         assert response.status_code == 429
         # Now even the right password is refused.
-        response = sign_in(client, "counselor")
+        response = sign_in(client, world.counselor.username)
         assert response.status_code == 429
         assert client.get(reverse("home")).status_code == 302
-        assert AccessAttempt.objects.filter(username="counselor").get().failures_since_start >= (
-            limit
-        )
+        assert AccessAttempt.objects.filter(
+            username=world.counselor.username
+        ).get().failures_since_start >= (limit)
 
-    def test_lockout_is_per_account(self, client, demo):
+    def test_lockout_is_per_account(self, client, world):
         for _ in range(settings.AXES_FAILURE_LIMIT):
-            sign_in(client, "counselor", "wrong")
-        assert sign_in(client, "counselor2").status_code == 302
+            sign_in(client, world.counselor.username, "wrong")
+        assert sign_in(client, world.counselor2.username).status_code == 302
 
-    def test_success_before_the_limit_resets(self, client, demo):
+    def test_success_before_the_limit_resets(self, client, world):
         limit = settings.AXES_FAILURE_LIMIT
         for _ in range(limit - 1):
-            sign_in(client, "counselor", "wrong")
-        assert sign_in(client, "counselor").status_code == 302
+            sign_in(client, world.counselor.username, "wrong")
+        assert sign_in(client, world.counselor.username).status_code == 302
         client.post(reverse("logout"))
         for _ in range(limit - 1):
-            sign_in(client, "counselor", "wrong")
-        assert sign_in(client, "counselor").status_code == 302
+            sign_in(client, world.counselor.username, "wrong")
+        assert sign_in(client, world.counselor.username).status_code == 302
 
-    def test_lock_ends_after_the_cool_off(self, client, demo):
+    def test_lock_ends_after_the_cool_off(self, client, world):
         for _ in range(settings.AXES_FAILURE_LIMIT):
-            sign_in(client, "counselor", "wrong")
-        assert sign_in(client, "counselor").status_code == 429
+            sign_in(client, world.counselor.username, "wrong")
+        assert sign_in(client, world.counselor.username).status_code == 429
         later = datetime.timedelta(hours=settings.AXES_COOLOFF_TIME, minutes=1)
         with time_machine.travel(later):
-            assert sign_in(client, "counselor").status_code == 302
+            assert sign_in(client, world.counselor.username).status_code == 302
 
 
 class TestMustChangePassword:
     @pytest.fixture
-    def newcomer(self, client, demo):
+    def newcomer(self, client, world):
         user = UserFactory(must_change_password=True)
         client.force_login(user)
         return user
@@ -177,21 +184,22 @@ class TestMustChangePassword:
         assert response.status_code == 302
         assert response["Location"] == reverse("login")
 
-    def test_others_are_not_held(self, client_as):
-        assert client_as("counselor").get(reverse("home")).status_code == 200
+    def test_others_are_not_held(self, client, world):
+        client.force_login(world.counselor)
+        assert client.get(reverse("home")).status_code == 200
 
 
 class TestIdleSessions:
-    def test_session_ends_after_inactivity(self, client, demo):
-        sign_in(client, "counselor")
+    def test_session_ends_after_inactivity(self, client, world):
+        sign_in(client, world.counselor.username)
         idle = datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE + 60)
         with time_machine.travel(idle):
             response = client.get(reverse("home"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
 
-    def test_activity_keeps_the_session(self, client, demo):
-        sign_in(client, "counselor")
+    def test_activity_keeps_the_session(self, client, world):
+        sign_in(client, world.counselor.username)
         # A counselor is staff: its idle limit is the stricter of the two.
         idle = min(settings.SESSION_COOKIE_AGE, settings.STAFF_SESSION_IDLE_SECONDS)
         step = datetime.timedelta(seconds=idle * 2 // 3)
@@ -200,8 +208,8 @@ class TestIdleSessions:
         with time_machine.travel(step * 2):
             assert client.get(reverse("home")).status_code == 200
 
-    def test_session_cookie(self, client, demo):
-        response = sign_in(client, "counselor")
+    def test_session_cookie(self, client, world):
+        response = sign_in(client, world.counselor.username)
         cookie = response.cookies[settings.SESSION_COOKIE_NAME]
         assert cookie["httponly"]
         assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE

@@ -12,8 +12,29 @@ from counseling import audit
 from counseling.audit import AuditEntry
 from counseling.models import Department, SchoolClass, Student
 from tests.factories import SchoolFactory, StudentFactory
+from tests.personas import PASSWORD, PREFIX
 
 Action = AuditEntry.Action
+
+
+@pytest.fixture
+def user_named(world):
+    """The world's persona of that name (as the demo's accounts are named)."""
+    return world.people().__getitem__
+
+
+@pytest.fixture
+def client_as(client, user_named):
+    def sign_in(username):
+        client.force_login(user_named(username))
+        return client
+
+    return sign_in
+
+
+def actor(name):
+    """The name the trail keeps for a persona: its username."""
+    return PREFIX + name
 
 
 def entries_for(obj):
@@ -23,13 +44,13 @@ def entries_for(obj):
 
 
 class TestViewsRecord:
-    def test_department_create_update_deactivate_reactivate(self, client_as, demo):
+    def test_department_create_update_deactivate_reactivate(self, client_as, world):
         client = client_as("counselor")
         response = client.post(
             reverse("counseling:department-new"), {"name": "新能源科", "code": "NE"}
         )
         assert response.status_code == 302
-        department = Department.objects.get(school=demo, name="新能源科")
+        department = Department.objects.get(school=world.school, name="新能源科")
         client.post(
             reverse("counseling:department-edit", args=[department.pk]),
             {"name": "新能源汽车科", "code": "NE"},
@@ -46,16 +67,16 @@ class TestViewsRecord:
             Action.REACTIVATE,
         ]
         for entry in entries:
-            assert entry.actor.username == "counselor"
-            assert entry.actor_name == "counselor"
-            assert entry.school_id == demo.pk
+            assert entry.actor == world.counselor
+            assert entry.actor_name == actor("counselor")
+            assert entry.school_id == world.school.pk
             assert entry.ip_address == "127.0.0.1"
         assert entries[1].changes == {"name": ["新能源科", "新能源汽车科"]}
         assert entries[1].object_repr == "新能源汽车科"
 
-    def test_class_and_student(self, client_as, demo):
+    def test_class_and_student(self, client_as, world):
         client = client_as("counselor2")
-        department = Department.objects.filter(school=demo).first()
+        department = Department.objects.filter(school=world.school).first()
         response = client.post(
             reverse("counseling:class-new"),
             {"department": department.pk, "name": "2026级新能源1班", "enrolment_year": "2026"},
@@ -63,7 +84,7 @@ class TestViewsRecord:
         assert response.status_code == 302
         cls = SchoolClass.objects.get(department=department, name="2026级新能源1班")
         assert [e.action for e in entries_for(cls)] == [Action.CREATE]
-        assert entries_for(cls).get().actor_name == "counselor2"
+        assert entries_for(cls).get().actor_name == actor("counselor2")
 
         student = Student.objects.filter(school_class__department=department).first()
         response = client.post(
@@ -81,56 +102,57 @@ class TestViewsRecord:
         entry = entries_for(student).get()
         assert entry.action == Action.UPDATE
         assert entry.changes["school_class"][1] == "2026级新能源1班"
-        assert entry.school_id == demo.pk
+        assert entry.school_id == world.school.pk
 
-    def test_class_toggle(self, client_as, demo):
-        cls = SchoolClass.objects.filter(department__school=demo).first()
+    def test_class_toggle(self, client_as, world):
+        cls = SchoolClass.objects.filter(department__school=world.school).first()
         client_as("counselor").post(reverse("counseling:class-toggle", args=[cls.pk]))
         cls.refresh_from_db()
         assert not cls.is_active
         assert entries_for(cls).get().action == Action.DEACTIVATE
 
-    def test_invalid_form_records_nothing(self, client_as, demo):
+    def test_invalid_form_records_nothing(self, client_as, world):
         client = client_as("counselor")
         before = AuditEntry.objects.count()
-        taken = Department.objects.filter(school=demo).first().name
+        taken = Department.objects.filter(school=world.school).first().name
         response = client.post(reverse("counseling:department-new"), {"name": taken})
         assert response.status_code == 200
         assert AuditEntry.objects.count() == before
 
-    def test_refused_request_records_nothing(self, client_as, demo):
+    def test_refused_request_records_nothing(self, client_as, world):
         client = client_as("principal")
         before = AuditEntry.objects.count()
-        department = Department.objects.filter(school=demo).first()
+        department = Department.objects.filter(school=world.school).first()
         response = client.post(reverse("counseling:department-toggle", args=[department.pk]))
         assert response.status_code == 403
         assert AuditEntry.objects.count() == before
 
-    def test_sign_in_and_out(self, client, demo):
-        client.post(reverse("login"), {"username": "teacher", "password": "demo12345"})
+    def test_sign_in_and_out(self, client, world):
+        client.post(reverse("login"), {"username": world.teacher.username, "password": PASSWORD})
         client.post(reverse("logout"))
         actions = list(
-            AuditEntry.objects.filter(actor_name="teacher")
+            AuditEntry.objects.filter(actor_name=world.teacher.username)
             .order_by("id")
             .values_list("action", flat=True)
         )
         assert actions == [Action.LOGIN, Action.LOGOUT]
 
-    def test_record_without_object_or_actor(self, demo):
+    def test_record_without_object_or_actor(self, world):
         from django.contrib.auth.models import AnonymousUser
 
-        entry = audit.record(AnonymousUser(), Action.EXPORT, label="x" * 300, school=demo)
+        entry = audit.record(AnonymousUser(), Action.EXPORT, label="x" * 300, school=world.school)
         assert entry.actor is None and entry.actor_name == ""
         assert len(entry.object_repr) == 200
-        assert entry.school_id == demo.pk
+        assert entry.school_id == world.school.pk
 
 
 @pytest.fixture
-def trail(demo, user_named):
-    """Entries on three days, by two people, in the demo school and in another one: in 2027,
-    after the demo's own entries, so that they open the newest-first page."""
+def trail(world, user_named):
+    """Entries on three days, by two people, in the world's school and in another one: in
+    2027, after every other entry of the test database, so that they open the newest-first
+    page."""
     counselor, counselor2 = user_named("counselor"), user_named("counselor2")
-    department = Department.objects.filter(school=demo).order_by("name").first()
+    department = Department.objects.filter(school=world.school).order_by("name").first()
     stranger = StudentFactory()
     tz = datetime.timezone(datetime.timedelta(hours=8))
     entries = []
@@ -168,7 +190,7 @@ class TestAuditPage:
     def test_refused_to_everyone_else(self, client_as, username):
         assert client_as(username).get(reverse("counseling:audit-list")).status_code == 403
 
-    def test_anonymous_is_sent_to_sign_in(self, client, demo):
+    def test_anonymous_is_sent_to_sign_in(self, client, world):
         response = client.get(reverse("counseling:audit-list"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -176,10 +198,10 @@ class TestAuditPage:
     def test_head_counselor_sees_its_school_and_own_sign_ins(self, client_as, trail):
         rows = listed(client_as("counselor").get(reverse("counseling:audit-list")), trail)
         assert rows == [
-            ("counselor2", Action.DEACTIVATE),
-            ("counselor", Action.LOGIN),
-            ("counselor2", Action.UPDATE),
-            ("counselor", Action.CREATE),
+            (actor("counselor2"), Action.DEACTIVATE),
+            (actor("counselor"), Action.LOGIN),
+            (actor("counselor2"), Action.UPDATE),
+            (actor("counselor"), Action.CREATE),
         ]
         # Not the other school's entry, nor another person's sign-in.
 
@@ -187,24 +209,31 @@ class TestAuditPage:
         response = client_as("admin").get(reverse("counseling:audit-list"))
         rows = listed(response, trail)
         assert ("", Action.UPDATE) in rows
-        assert ("counselor2", Action.LOGIN) in rows
+        assert (actor("counselor2"), Action.LOGIN) in rows
         assert len(rows) == 6
         assert response.context["page"].paginator.count == AuditEntry.objects.count()
 
     @pytest.mark.parametrize(
         "query, expected",
         [
-            ({"q": "counselor2"}, [("counselor2", "deactivate"), ("counselor2", "update")]),
-            ({"action": "create"}, [("counselor", "create")]),
+            (
+                {"q": actor("counselor2")},
+                [(actor("counselor2"), "deactivate"), (actor("counselor2"), "update")],
+            ),
+            ({"action": "create"}, [(actor("counselor"), "create")]),
             ({"action": "nonsense"}, None),
             (
                 {"since": "2027-09-10"},
-                [("counselor2", "deactivate"), ("counselor", "login"), ("counselor2", "update")],
+                [
+                    (actor("counselor2"), "deactivate"),
+                    (actor("counselor"), "login"),
+                    (actor("counselor2"), "update"),
+                ],
             ),
-            ({"until": "2027-09-01"}, [("counselor", "create")]),
+            ({"until": "2027-09-01"}, [(actor("counselor"), "create")]),
             (
                 {"since": "2027-09-15", "until": "2027-09-15", "action": "update"},
-                [("counselor2", "update")],
+                [(actor("counselor2"), "update")],
             ),
             ({"since": "not a date"}, None),
         ],
@@ -228,8 +257,8 @@ class TestAuditPage:
 
 class TestAppendOnly:
     @pytest.fixture
-    def entry(self, demo, user_named):
-        return audit.record(user_named("counselor"), Action.UPDATE, demo, changes={"a": 1})
+    def entry(self, world, user_named):
+        return audit.record(user_named("counselor"), Action.UPDATE, world.school, changes={"a": 1})
 
     def test_model_refuses_save_and_delete(self, entry):
         entry.actor_name = "someone else"
@@ -237,7 +266,7 @@ class TestAppendOnly:
             entry.save()
         with pytest.raises(PermissionError):
             entry.delete()
-        assert AuditEntry.objects.get(pk=entry.pk).actor_name == "counselor"
+        assert AuditEntry.objects.get(pk=entry.pk).actor_name == actor("counselor")
 
     def test_database_refuses_update(self, entry):
         with pytest.raises(DatabaseError), transaction.atomic():
@@ -248,7 +277,7 @@ class TestAppendOnly:
                     f"UPDATE {AuditEntry._meta.db_table} SET actor_name = %s WHERE id = %s",
                     ["someone else", entry.pk],
                 )
-        assert AuditEntry.objects.get(pk=entry.pk).actor_name == "counselor"
+        assert AuditEntry.objects.get(pk=entry.pk).actor_name == actor("counselor")
 
     @pytest.mark.skipif(
         connection.vendor != "postgresql", reason="SQLite's test runner needs DELETE"
@@ -268,15 +297,15 @@ class TestAppendOnly:
         assert client.post(url, {"post": "yes"}).status_code == 403
         change = reverse("admin:counseling_auditentry_change", args=[entry.pk])
         client.post(change, {"actor_name": "someone else"})
-        assert AuditEntry.objects.get(pk=entry.pk).actor_name == "counselor"
+        assert AuditEntry.objects.get(pk=entry.pk).actor_name == actor("counselor")
 
     @pytest.mark.parametrize("model", ["department", "schoolclass", "student"])
-    def test_network_is_never_deleted_from_the_browser(self, client_as, demo, model):
+    def test_network_is_never_deleted_from_the_browser(self, client_as, world, model):
         obj = {
-            "department": Department,
-            "schoolclass": SchoolClass,
-            "student": Student,
-        }[model].objects.first()
+            "department": world.dept,
+            "schoolclass": world.cls,
+            "student": world.students[world.cls.pk][1],
+        }[model]
         url = reverse(f"admin:counseling_{model}_delete", args=[obj.pk])
         assert client_as("admin").post(url, {"post": "yes"}).status_code == 403
         assert type(obj).objects.filter(pk=obj.pk).exists()

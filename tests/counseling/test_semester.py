@@ -111,40 +111,42 @@ class TestTeachingWeeks:
 
 
 class TestCurrent:
-    """The demo school has 2025-2026 second semester (2 Mar-19 Jul 2026) and the autumn one."""
+    """The world's school has the 2025-2026 second semester (2 Mar-19 Jul 2026) and the autumn
+    one (tests/personas.py)."""
 
-    def test_inside_a_semester(self, demo):
-        semester = Semester.objects.current(demo, on=D(2026, 11, 29))
+    def test_inside_a_semester(self, world):
+        semester = Semester.objects.current(world.school, on=D(2026, 11, 29))
         assert semester.name == "2026-2027学年第一学期"
         assert semester.current_week(D(2026, 11, 29)) == 13
-        spring = Semester.objects.current(demo, on=D(2026, 3, 2))
+        spring = Semester.objects.current(world.school, on=D(2026, 3, 2))
         assert spring.name == "2025-2026学年第二学期"
         assert spring.current_week(D(2026, 3, 2)) == 1
 
-    def test_summer_gives_the_one_that_ended(self, demo):
-        semester = Semester.objects.current(demo, on=D(2026, 8, 1))
+    def test_summer_gives_the_one_that_ended(self, world):
+        semester = Semester.objects.current(world.school, on=D(2026, 8, 1))
         assert semester.name == "2025-2026学年第二学期"
         assert semester.current_week(D(2026, 8, 1)) is None
 
-    def test_before_any_semester_gives_the_first(self, demo):
-        semester = Semester.objects.current(demo, on=D(2020, 1, 1))
+    def test_before_any_semester_gives_the_first(self, world):
+        semester = Semester.objects.current(world.school, on=D(2020, 1, 1))
         assert semester.name == "2025-2026学年第二学期"
 
     def test_school_without_semesters(self, db):
         assert Semester.objects.current(SchoolFactory(), on=D(2026, 9, 1)) is None
 
-    def test_today_is_shanghai_time(self, demo):
+    def test_today_is_shanghai_time(self, world):
         # 17:00 UTC on Sunday 30 August is already Monday 31 August in Shanghai: week 1.
         with time_machine.travel(datetime.datetime(2026, 8, 30, 17, 0, tzinfo=datetime.UTC)):
-            semester = Semester.objects.current(demo)
+            semester = Semester.objects.current(world.school)
             assert semester.name == "2026-2027学年第一学期"
             assert semester.current_week() == 1
         with time_machine.travel(datetime.datetime(2026, 8, 30, 15, 0, tzinfo=datetime.UTC)):
-            assert Semester.objects.current(demo).current_week() is None
+            assert Semester.objects.current(world.school).current_week() is None
 
-    def test_home_page_shows_the_week(self, client_as):
+    def test_home_page_shows_the_week(self, client, world):
+        client.force_login(world.counselor)
         with time_machine.travel(datetime.datetime(2026, 9, 8, 2, 0, tzinfo=datetime.UTC)):
-            response = client_as("counselor").get(reverse("home"))
+            response = client.get(reverse("home"))
         assert response.status_code == 200
         assert response.context["week"] == 2
         assert response.context["semester"].name == "2026-2027学年第一学期"
@@ -189,8 +191,8 @@ class TestClean:
 
 
 class TestSemesterPages:
-    def test_create_with_breaks(self, client_as, demo):
-        client = client_as("counselor")
+    def test_create_with_breaks(self, client, world):
+        client.force_login(world.counselor)
         data = {
             "name": "2027-2028学年第一学期",
             "first_monday": "2027-08-30",
@@ -208,20 +210,20 @@ class TestSemesterPages:
         }
         response = client.post(reverse("counseling:semester-new"), data)
         assert response.status_code == 302
-        semester = Semester.objects.get(school=demo, name="2027-2028学年第一学期")
+        semester = Semester.objects.get(school=world.school, name="2027-2028学年第一学期")
         assert semester.non_teaching_weeks == frozenset({6})
 
     @pytest.mark.parametrize(
         "change",
         [
             {"first_monday": "2027-09-01"},  # a Wednesday
-            {"first_monday": "2026-09-07"},  # overlaps the demo's autumn semester
+            {"first_monday": "2026-09-07"},  # overlaps the world's autumn semester
             {"name": "2026-2027学年第一学期"},  # name taken
             {"breaks-0-last_week": "25"},  # beyond the 20 weeks
         ],
     )
-    def test_bad_input_is_a_form_error(self, client_as, demo, change):
-        client = client_as("counselor")
+    def test_bad_input_is_a_form_error(self, client, world, change):
+        client.force_login(world.counselor)
         data = {
             "name": "2027-2028学年第一学期",
             "first_monday": "2027-08-30",

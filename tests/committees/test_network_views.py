@@ -8,6 +8,17 @@ from django.urls import reverse
 from counseling.models import Department, SchoolClass, Student
 from tests.factories import SchoolClassFactory, StudentFactory
 
+# The world (tests/personas.py): two departments of two classes of five students each.
+
+
+@pytest.fixture
+def client_as(client, world):
+    def sign_in(username):
+        client.force_login(world.people()[username])
+        return client
+
+    return sign_in
+
 
 @pytest.fixture
 def counselor(client_as):
@@ -15,13 +26,20 @@ def counselor(client_as):
 
 
 @pytest.fixture
-def department(demo):
-    return Department.objects.filter(school=demo).order_by("name").first()
+def department(world):
+    return world.dept
 
 
 @pytest.fixture
-def school_class(department):
-    return department.classes.order_by("name").first()
+def school_class(world):
+    return world.cls
+
+
+@pytest.fixture
+def sixty_classes(world):
+    """The world's four classes and 56 more, 28 in each department: three pages of 25."""
+    for department in (world.dept, world.other_dept):
+        SchoolClassFactory.create_batch(28, department=department)
 
 
 def form_errors(response):
@@ -30,11 +48,11 @@ def form_errors(response):
 
 
 class TestDepartments:
-    def test_create_and_edit(self, counselor, demo):
+    def test_create_and_edit(self, counselor, world):
         response = counselor.post(
             reverse("counseling:department-new"), {"name": " 新能源科 ", "code": "NE"}
         )
-        department = Department.objects.get(school=demo, name="新能源科")
+        department = Department.objects.get(school=world.school, name="新能源科")
         assert response["Location"] == reverse("counseling:department-detail", args=[department.pk])
         response = counselor.post(
             reverse("counseling:department-edit", args=[department.pk]),
@@ -44,14 +62,14 @@ class TestDepartments:
         department.refresh_from_db()
         assert (department.name, department.code) == ("新能源汽车科", "NEV")
 
-    def test_duplicate_name_is_a_form_error(self, counselor, demo, department):
+    def test_duplicate_name_is_a_form_error(self, counselor, world, department):
         before = Department.objects.count()
         response = counselor.post(reverse("counseling:department-new"), {"name": department.name})
         assert "name" in form_errors(response)
         assert Department.objects.count() == before
 
-    def test_renaming_onto_another_is_a_form_error(self, counselor, demo, department):
-        other = Department.objects.filter(school=demo).exclude(pk=department.pk).first()
+    def test_renaming_onto_another_is_a_form_error(self, counselor, world, department):
+        other = world.other_dept
         response = counselor.post(
             reverse("counseling:department-edit", args=[other.pk]), {"name": department.name}
         )
@@ -78,7 +96,7 @@ class TestDepartments:
         ]
         assert department in listed
         # Its classes and students are kept.
-        assert department.classes.count() == 10
+        assert department.classes.count() == 2
         counselor.post(toggle)
         department.refresh_from_db()
         assert department.is_active
@@ -86,32 +104,26 @@ class TestDepartments:
     def test_list_counts(self, counselor, department):
         response = counselor.get(reverse("counseling:department-list"))
         listed = {d.pk: d for d in response.context["departments"]}
-        assert len(listed) == 6
-        assert (listed[department.pk].class_count, listed[department.pk].student_count) == (
-            10,
-            500,
-        )
+        assert len(listed) == 2
+        assert (listed[department.pk].class_count, listed[department.pk].student_count) == (2, 10)
         inactive = department.classes.first()
         inactive.is_active = False
         inactive.save()
         response = counselor.get(reverse("counseling:department-list"))
         listed = {d.pk: d for d in response.context["departments"]}
-        assert (listed[department.pk].class_count, listed[department.pk].student_count) == (
-            9,
-            450,
-        )
+        assert (listed[department.pk].class_count, listed[department.pk].student_count) == (1, 5)
 
     def test_detail_lists_its_classes(self, counselor, department):
         response = counselor.get(reverse("counseling:department-detail", args=[department.pk]))
         html = response.content.decode()
         for cls in department.classes.all():
             assert cls.name in html
-        assert {c.student_count for c in response.context["classes"]} == {50}
+        assert {c.student_count for c in response.context["classes"]} == {5}
 
 
 class TestClasses:
-    def test_create_and_edit(self, counselor, department, user_named):
-        teacher = user_named("counselor2")
+    def test_create_and_edit(self, counselor, department, world):
+        teacher = world.counselor2
         response = counselor.post(
             reverse("counseling:class-new"),
             {
@@ -165,11 +177,10 @@ class TestClasses:
         data = {"department": department.pk, "name": school_class.name, "enrolment_year": "2026"}
         assert "name" in form_errors(counselor.post(reverse("counseling:class-new"), data))
 
-    def test_same_name_in_another_department_is_fine(self, counselor, demo, school_class):
-        other = Department.objects.filter(school=demo).exclude(pk=school_class.department_id)[0]
+    def test_same_name_in_another_department_is_fine(self, counselor, world, school_class):
+        other = world.other_dept
         data = {"department": other.pk, "name": school_class.name, "enrolment_year": "2026"}
-        if SchoolClass.objects.filter(department=other, name=school_class.name).exists():
-            pytest.skip("the demo has this name in both departments")
+        assert not SchoolClass.objects.filter(department=other, name=school_class.name).exists()
         assert counselor.post(reverse("counseling:class-new"), data).status_code == 302
 
     def test_department_of_another_school_is_refused(self, counselor):
@@ -189,12 +200,12 @@ class TestClasses:
         # The class page still opens and shows its history.
         response = counselor.get(reverse("counseling:class-detail", args=[school_class.pk]))
         assert response.status_code == 200
-        assert response.context["page"].paginator.count == 50
+        assert response.context["page"].paginator.count == 5
         counselor.post(toggle)
         school_class.refresh_from_db()
         assert school_class.is_active
 
-    def test_pagination(self, counselor):
+    def test_pagination(self, counselor, sixty_classes):
         url = reverse("counseling:class-list")
         first = counselor.get(url).context["page"]
         assert first.paginator.count == 60
@@ -209,22 +220,22 @@ class TestClasses:
         html = counselor.get(url, {"page": 2}).content.decode()
         assert "page=1" in html and "page=3" in html
 
-    def test_pages_are_in_a_stable_order(self, counselor, demo):
+    def test_pages_are_in_a_stable_order(self, counselor, world, sixty_classes):
         """Every class once, in department, newest year, name order, across the pages."""
         url = reverse("counseling:class-list")
         assert counselor.get(url).context["page"].paginator.object_list.ordered
         seen = []
         for number in (1, 2, 3):
             seen += [c.pk for c in counselor.get(url, {"page": number}).context["page"]]
-        expected = SchoolClass.objects.filter(department__school=demo).order_by(
+        expected = SchoolClass.objects.filter(department__school=world.school).order_by(
             "department__name", "-enrolment_year", "name"
         )
         assert seen == list(expected.values_list("pk", flat=True))
 
-    def test_department_pages_are_ordered(self, counselor, demo, department):
+    def test_department_pages_are_ordered(self, counselor, world, department):
         departments = counselor.get(reverse("counseling:department-list")).context["departments"]
         assert departments.ordered
-        expected = Department.objects.filter(school=demo).order_by("name")
+        expected = Department.objects.filter(school=world.school).order_by("name")
         assert [d.pk for d in departments] == list(expected.values_list("pk", flat=True))
         url = reverse("counseling:department-detail", args=[department.pk])
         classes = counselor.get(url).context["classes"]
@@ -236,16 +247,14 @@ class TestClasses:
         response = counselor.get(reverse("counseling:class-list"), {"q": "科"})
         assert "q=%E7%A7%91" in response.content.decode() or "q=科" in response.content.decode()
 
-    def test_search(self, counselor):
+    def test_search(self, counselor, world):
         url = reverse("counseling:class-list")
         page = counselor.get(url, {"q": "计算机"}).context["page"]
-        expected = SchoolClass.objects.filter(name__contains="计算机").count()
-        assert expected > 0
-        assert page.paginator.count == expected
+        assert page.paginator.count == 2  # 2026级 and 2025级计算机1班
         assert all("计算机" in c.name for c in page)
         # A department's name finds its classes too.
-        page = counselor.get(url, {"q": "旅游服务"}).context["page"]
-        assert page.paginator.count == 10
+        page = counselor.get(url, {"q": "财经商贸"}).context["page"]
+        assert page.paginator.count == 2
         assert counselor.get(url, {"q": "没有这个班"}).context["page"].paginator.count == 0
 
     def test_filter_by_department(self, counselor, department):
@@ -253,16 +262,16 @@ class TestClasses:
             reverse("counseling:class-list"), {"department": department.pk}
         ).context["page"]
         assert {c.department_id for c in page.paginator.object_list} == {department.pk}
-        assert page.paginator.count == 10
+        assert page.paginator.count == 2
         response = counselor.get(reverse("counseling:class-list"), {"department": "abc"})
-        assert response.context["page"].paginator.count == 60
+        assert response.context["page"].paginator.count == 4
 
 
 class TestRoster:
     def test_roster_and_its_search(self, counselor, school_class):
         url = reverse("counseling:class-detail", args=[school_class.pk])
         response = counselor.get(url)
-        assert response.context["page"].paginator.count == 50
+        assert response.context["page"].paginator.count == 5
         student = school_class.students.order_by("student_number")[3]
         html = response.content.decode()
         assert student.name in html and student.student_number in html
@@ -272,7 +281,7 @@ class TestRoster:
         assert student in page.paginator.object_list
 
     def test_roster_pages(self, counselor, school_class):
-        StudentFactory.create_batch(70, school_class=school_class)
+        StudentFactory.create_batch(115, school_class=school_class)
         url = reverse("counseling:class-detail", args=[school_class.pk])
         page = counselor.get(url).context["page"]
         assert (page.paginator.count, page.paginator.num_pages, len(page)) == (120, 2, 60)
@@ -283,22 +292,25 @@ class TestRoster:
         student.is_active = False
         student.save()
         url = reverse("counseling:class-detail", args=[school_class.pk])
-        assert counselor.get(url).context["page"].paginator.count == 49
+        assert counselor.get(url).context["page"].paginator.count == 4
         page = counselor.get(reverse("counseling:student-list")).context["page"]
-        assert page.paginator.count == 2999
+        assert page.paginator.count == 19
         page = counselor.get(reverse("counseling:student-list"), {"show": "all"}).context["page"]
-        assert page.paginator.count == 3000
+        assert page.paginator.count == 20
 
-    def test_student_list_search_and_out_of_town(self, counselor, demo):
+    def test_student_list_search_and_out_of_town(self, counselor, world):
+        for n, student in enumerate(world.students[world.cls_b.pk][:3]):
+            student.student_number = f"2025{n:04d}"
+            student.out_of_town = n < 2
+            student.save()
+        StudentFactory.create_batch(40, school_class=world.other_cls)  # 60: three pages of 25
         url = reverse("counseling:student-list")
         page = counselor.get(url, {"q": "2025"}).context["page"]
-        assert (
-            page.paginator.count == Student.objects.filter(student_number__contains="2025").count()
-        )
+        assert page.paginator.count == 3
         page = counselor.get(url, {"out_of_town": "1"}).context["page"]
-        assert page.paginator.count == Student.objects.filter(out_of_town=True).count()
+        assert page.paginator.count == 2
         assert all(s.out_of_town for s in page)
-        assert counselor.get(url, {"page": 500}).context["page"].number == 120
+        assert counselor.get(url, {"page": 500}).context["page"].number == 3
 
 
 class TestStudents:
@@ -313,10 +325,10 @@ class TestStudents:
             **change,
         }
 
-    def test_create_and_edit(self, counselor, demo, school_class):
+    def test_create_and_edit(self, counselor, world, school_class):
         response = counselor.post(reverse("counseling:student-new"), self.data(school_class))
         assert response["Location"] == reverse("counseling:class-detail", args=[school_class.pk])
-        student = Student.objects.get(school=demo, student_number="N2026001")
+        student = Student.objects.get(school=world.school, student_number="N2026001")
         assert (student.name, student.gender, student.out_of_town) == ("钱一", "M", True)
         data = self.data(school_class, name="钱壹", gender="F")
         del data["out_of_town"]
@@ -329,8 +341,8 @@ class TestStudents:
         response = counselor.get(reverse("counseling:student-new"), {"class": school_class.pk})
         assert response.context["form"].initial["school_class"] == str(school_class.pk)
 
-    def test_duplicate_number_is_a_form_error(self, counselor, school_class):
-        taken = Student.objects.exclude(school_class=school_class).first().student_number
+    def test_duplicate_number_is_a_form_error(self, counselor, world, school_class):
+        taken = world.students[world.cls_b.pk][0].student_number
         before = Student.objects.count()
         response = counselor.post(
             reverse("counseling:student-new"), self.data(school_class, student_number=taken)
@@ -338,9 +350,9 @@ class TestStudents:
         assert "student_number" in form_errors(response)
         assert Student.objects.count() == before
 
-    def test_number_taken_in_another_school_is_fine(self, counselor, demo, school_class):
+    def test_number_taken_in_another_school_is_fine(self, counselor, world, school_class):
         foreign = StudentFactory(student_number="N2026001")
-        assert foreign.school != demo
+        assert foreign.school != world.school
         response = counselor.post(reverse("counseling:student-new"), self.data(school_class))
         assert response.status_code == 302
 
@@ -378,7 +390,7 @@ def query_count(client, url):
 class TestQueryCounts:
     """Pages cost the same number of queries however big the school grows."""
 
-    def test_lists_and_class_page(self, counselor, demo, department, school_class, user_named):
+    def test_lists_and_class_page(self, counselor, world, department, school_class):
         urls = [
             reverse("counseling:department-list"),
             reverse("counseling:department-detail", args=[department.pk]),
@@ -388,7 +400,7 @@ class TestQueryCounts:
         ]
         before = {url: query_count(counselor, url) for url in urls}
 
-        teacher = user_named("counselor2")
+        teacher = world.counselor2
         new_classes = SchoolClassFactory.create_batch(
             40, department=department, class_teacher=teacher
         )

@@ -11,6 +11,12 @@ from committees.models import BarometerSettings, CommitteeMember, Meeting, Remin
 from counseling.celery import app as celery_app
 from counseling.models import Role
 from counseling.notifications.models import Notification
+from tests.counseling.test_notifications_broker import (
+    needs_redis_url,
+    real_broker,
+    wait_for,
+    worker,
+)
 from tests.factories import (
     DepartmentFactory,
     RoleFactory,
@@ -20,7 +26,6 @@ from tests.factories import (
     StudentFactory,
     UserFactory,
 )
-from tests.test_notifications_broker import needs_redis_url, real_broker, wait_for, worker
 
 __all__ = ["real_broker"]  # a fixture, used by name below
 

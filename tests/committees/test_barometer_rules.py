@@ -169,7 +169,9 @@ def test_coverage_counts_and_never_exceeds_100(world):
     }
     by_week = result.by_week()
     assert 3 not in by_week and by_week[2]["on_time"] == 0 and by_week[4]["filed"] == 0
-    everyone = services.coverage(world.semester, classes=[world.cls, world.other], weeks=[1, 2, 3, 4])
+    everyone = services.coverage(
+        world.semester, classes=[world.cls, world.other], weeks=[1, 2, 3, 4]
+    )
     assert everyone.by_department()[world.department.pk]["expected"] == 7
     for row in [everyone.total(), *everyone.by_week().values(), *everyone.by_class().values()]:
         assert row["filed"] <= row["expected"] and row["on_time"] <= row["filed"]
@@ -413,7 +415,9 @@ def test_reminders_day_before_deadline_then_teacher_then_liaison(world):
     assert reminded.count() == 1 and not told.exists()
     services.run_reminders(at(day_before, 17))
     assert reminded.count() == 1  # once
-    services.run_reminders(at(world.semester.week_start(3), 16))  # Monday afternoon, deadline passed
+    services.run_reminders(
+        at(world.semester.week_start(3), 16)
+    )  # Monday afternoon, deadline passed
     assert told.count() == 1 and not liaison.exists()
     # Week 3 missed as well: the liaison hears of the second miss.
     services.run_reminders(at(world.semester.week_start(4), 16))

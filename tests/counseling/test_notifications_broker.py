@@ -30,8 +30,8 @@ from counseling.models import Role, School
 from counseling.notifications import notify, services
 from counseling.notifications.models import Delivery, Notification, WebhookChannel
 from counseling.notifications.tasks import deliver
+from tests.counseling.test_notifications import MAIL, ROBOT, RobotServer
 from tests.factories import SchoolFactory, UserFactory
-from tests.test_notifications import MAIL, ROBOT, RobotServer
 
 # Tasks go to the real broker here, not inline (tests/conftest.py).
 pytestmark = pytest.mark.broker
