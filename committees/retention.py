@@ -1,10 +1,8 @@
 """Retention of the committee network's sensitive data (registered in CommitteesConfig)."""
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from counseling import retention
-from counseling.crypto import encrypt
 
 REMOVED = "—"  # what stays of a closed alert's outcome once its period is over
 
@@ -16,6 +14,10 @@ def purge_barometers(cutoff, dry_run):
     return retention.delete_with_files(Barometer.objects.filter(submitted_at__lt=cutoff), dry_run)
 
 
+# Emptied through .update(), which encrypts what it is given: "" stays "" (an empty value is
+# stored as it is), where encrypt("") would have been encrypted twice and read back as a token.
+
+
 def purge_concerns(cutoff, dry_run):
     """The names of students of concern (tier 3): rows in barometers, immediate reports."""
     from committees.models import ImmediateReport, StudentOfConcern
@@ -24,7 +26,7 @@ def purge_concerns(cutoff, dry_run):
     reports = ImmediateReport.objects.filter(created_at__lt=cutoff).exclude(student_ref="")
     count = retention.delete_with_files(concerns, dry_run) + reports.count()
     if not dry_run:
-        reports.update(student_ref="", student_id_enc=encrypt(""), note=encrypt(""))
+        reports.update(student_ref="", student_id_enc="", note="")
     return count
 
 
@@ -33,17 +35,19 @@ def purge_alerts(cutoff, dry_run):
     notes and the talks' notes go."""
     from committees.models import Alert, AlertNote, TalkTask
 
-    alerts = Alert.objects.filter(status=Alert.Status.CLOSED, closed_at__lt=cutoff).filter(
-        ~Q(student_ref="") | ~Q(outcome=REMOVED)
-    )
-    count = alerts.count()
+    # The outcome is encrypted (a fresh nonce each time): compared once decrypted, so that an
+    # alert already purged is not counted again.
+    closed = Alert.objects.filter(status=Alert.Status.CLOSED, closed_at__lt=cutoff)
+    ids = [
+        pk
+        for pk, ref, outcome in closed.values_list("pk", "student_ref", "outcome")
+        if ref or outcome != REMOVED
+    ]
+    count = len(ids)
     if not dry_run and count:
-        ids = list(alerts.values_list("pk", flat=True))
         AlertNote.objects.filter(alert_id__in=ids).delete()
-        TalkTask.objects.filter(alert_id__in=ids).update(note=encrypt(""))
-        Alert.objects.filter(pk__in=ids).update(
-            student_ref="", student_id_enc=encrypt(""), outcome=REMOVED
-        )
+        TalkTask.objects.filter(alert_id__in=ids).update(note="")
+        Alert.objects.filter(pk__in=ids).update(student_ref="", student_id_enc="", outcome=REMOVED)
     return count
 
 
