@@ -56,14 +56,22 @@ def rate_of(group, default):
 
 def is_limited(request, group, rate, *, key="user_or_ip", method="POST", fail_open=True):
     """Count this request in `group` and say whether it is over `rate` ("N/period")."""
-    value = keyed_hash(f"{group}:{KEYS[key](request)}")
+    if method and request.method not in ([method] if isinstance(method, str) else method):
+        return False
+    return over(group, rate, KEYS[key](request), fail_open=fail_open)
+
+
+def over(group, rate, who, *, fail_open=True):
+    """Count one attempt of `who` ("user:<pk>" or "ip:<address>") in `group` and say whether
+    it is over `rate`: for a service that has a person or an address but no request."""
+    value = keyed_hash(f"{group}:{who}")
     try:
         return is_ratelimited(
-            request,
+            None,
             group=group,
             key=lambda _group, _request: value,
             rate=rate_of(group, rate),
-            method=method or is_ratelimited.ALL,
+            method=is_ratelimited.ALL,
             increment=True,
         )
     except Exception:  # the cache is unreachable: decided in the module docstring
@@ -88,7 +96,7 @@ def limit(group, rate, *, key="user_or_ip", method="POST", fail_open=True):
     return decorator
 
 
-def reset(group, rate, who, *, method="POST"):
+def reset(group, rate, who):
     """Forget the current count of `who` ("user:<pk>" or "ip:<address>") in `group`: for
     support staff after a false alarm, and for tests (the cache outlives a transaction)."""
     from django.core.cache import cache
@@ -97,4 +105,4 @@ def reset(group, rate, who, *, method="POST"):
     rate = rate_of(group, rate)
     value = keyed_hash(f"{group}:{who}")
     window = _get_window(value, _split_rate(rate)[1])
-    cache.delete(_make_cache_key(group, window, rate, value, method or is_ratelimited.ALL))
+    cache.delete(_make_cache_key(group, window, rate, value, is_ratelimited.ALL))

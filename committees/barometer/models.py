@@ -310,7 +310,7 @@ class ImmediateReport(models.Model):
 
     @property
     def student_pk(self):
-        return int(self.student_id_enc)
+        return int(self.student_id_enc) if self.student_id_enc else None  # purged: none
 
 
 class CourseSuggestionQuerySet(models.QuerySet):

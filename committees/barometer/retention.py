@@ -1,6 +1,5 @@
 """Retention of the barometer's sensitive data (registered in CommitteesConfig)."""
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from committees.barometer.models import (
@@ -12,7 +11,6 @@ from committees.barometer.models import (
     TalkTask,
 )
 from counseling import retention
-from counseling.crypto import encrypt
 
 REMOVED = "—"  # what stays of a closed alert's outcome once its period is over
 
@@ -28,24 +26,28 @@ def purge_concerns(cutoff, dry_run):
     reports = ImmediateReport.objects.filter(created_at__lt=cutoff).exclude(student_ref="")
     count = retention.delete_with_files(concerns, dry_run) + reports.count()
     if not dry_run:
-        reports.update(student_ref="", student_id_enc=encrypt(""), note=encrypt(""))
+        # .update() encrypts what it is given, and "" is stored as it is: encrypt("") here
+        # would be encrypted twice and read back as a token.
+        reports.update(student_ref="", student_id_enc="", note="")
     return count
 
 
 def purge_alerts(cutoff, dry_run):
     """Closed alerts keep their figures (rule, class, week); the student, the outcome, the
     notes and the talks' notes go."""
-    alerts = Alert.objects.filter(status=Alert.Status.CLOSED, closed_at__lt=cutoff).filter(
-        ~Q(student_ref="") | ~Q(outcome=REMOVED)
-    )
-    count = alerts.count()
+    # The outcome is encrypted (a fresh nonce each time): compared once decrypted, so that an
+    # alert already purged is not counted again.
+    closed = Alert.objects.filter(status=Alert.Status.CLOSED, closed_at__lt=cutoff)
+    ids = [
+        pk
+        for pk, ref, outcome in closed.values_list("pk", "student_ref", "outcome")
+        if ref or outcome != REMOVED
+    ]
+    count = len(ids)
     if not dry_run and count:
-        ids = list(alerts.values_list("pk", flat=True))
         AlertNote.objects.filter(alert_id__in=ids).delete()
-        TalkTask.objects.filter(alert_id__in=ids).update(note=encrypt(""))
-        Alert.objects.filter(pk__in=ids).update(
-            student_ref="", student_id_enc=encrypt(""), outcome=REMOVED
-        )
+        TalkTask.objects.filter(alert_id__in=ids).update(note="")
+        Alert.objects.filter(pk__in=ids).update(student_ref="", student_id_enc="", outcome=REMOVED)
     return count
 
 

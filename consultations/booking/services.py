@@ -5,10 +5,7 @@ request_talk · answer_request · withdraw_request · send_reminders
 """
 
 import datetime
-import hashlib
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +17,7 @@ from consultations.hours.models import Channel
 from consultations.hours.services import find_slot
 from consultations.notices import say, when
 from consultations.room.models import RoomSettings
-from counseling import audit
+from counseling import audit, ratelimit
 from counseling.audit import AuditEntry
 from counseling.errors import PortalError
 from counseling.models import Semester, Student
@@ -29,23 +26,13 @@ from counseling.notifications import notify
 Action = AuditEntry.Action
 
 # Booking attempts per student: enough for a few tries, too few for a script.
-BOOKING_RATE = (10, 10 * 60)
+BOOKING_RATE = "10/10m"
 
 
-def over_rate(prefix, user, limit, window):
-    """True once a user has tried more than `limit` times in `window` seconds.
-
-    The key is a hash, so the cache never holds who tried what. A cache that is down must
-    not stop a student from asking for help. (Replace with the core limiter once there is one.)
-    """
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{prefix}:{user.pk}".encode()).hexdigest()
-    key = f"{prefix}-rate:{digest}"
-    try:
-        if cache.add(key, 1, timeout=window):
-            return False
-        return cache.incr(key) > limit
-    except Exception:
-        return False
+def over_rate(group, user, rate):
+    """True once a user has tried more often than `rate` (the core limiter, failing open: a
+    cache that is down must not stop a student from asking for help)."""
+    return ratelimit.over(group, rate, f"user:{user.pk}")
 
 
 def student_of(user):
@@ -125,7 +112,7 @@ def book(user, *, counselor_id, starts_at, channel, category=None, reason="", re
     """A student books a slot of a counselor's hours; it waits for the counselor's confirmation."""
     student = student_of(user)
     school = student.school
-    if over_rate("booking", user, *BOOKING_RATE):
+    if over_rate("booking", user, BOOKING_RATE):
         raise PortalError("rate", _("Too many attempts. Please wait a few minutes and try again."))
     room = RoomSettings.for_school(school)
     now = timezone.now()
@@ -413,7 +400,7 @@ def mark_no_show(user, booking, *, request=None):
 def request_talk(user, *, channel, category=None, reason="", when_suits="", request=None):
     """“I want to talk”: no time picked; the counselors answer with a booking."""
     student = student_of(user)
-    if over_rate("booking", user, *BOOKING_RATE):
+    if over_rate("booking", user, BOOKING_RATE):
         raise PortalError("rate", _("Too many attempts. Please wait a few minutes and try again."))
     if channel not in Channel.values:
         raise PortalError("bad_channel", _("Choose in person, phone or online."))

@@ -17,7 +17,7 @@ from counseling.audit import AuditEntry
 from counseling.errors import PortalError
 from counseling.notifications import notify
 
-MESSAGE_RATE = (30, 10 * 60)
+MESSAGE_RATE = "30/10m"
 MAX_LENGTH = 5000
 
 
@@ -51,7 +51,7 @@ def start_thread(user, *, counselor_id, subject, body, request=None):
     if not subject:
         raise PortalError("no_subject", _("Give your message a subject."))
     body = _clean(body)
-    if over_rate("online", user, *MESSAGE_RATE):
+    if over_rate("online", user, MESSAGE_RATE):
         raise PortalError("rate", _("Too many messages. Please wait a few minutes."))
     now = timezone.now()
     with transaction.atomic():
@@ -90,7 +90,7 @@ def post(user, thread, body, *, request=None):
     if thread.status == Thread.Status.CLOSED:
         raise PortalError("closed", _("This conversation is closed. Start a new one."))
     body = _clean(body)
-    if side == "student" and over_rate("online", user, *MESSAGE_RATE):
+    if side == "student" and over_rate("online", user, MESSAGE_RATE):
         raise PortalError("rate", _("Too many messages. Please wait a few minutes."))
     now = timezone.now()
     with transaction.atomic():

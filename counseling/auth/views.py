@@ -7,6 +7,7 @@ import time
 import segno
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -19,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from counseling import audit
 from counseling.auth.forms import TokenForm
 from counseling.auth.policy import VERIFIED_AT
+from counseling.auth.reauth import require_recent_verification
 
 RECOVERY_CODES = 10
 
@@ -101,6 +103,25 @@ def enrol(request):
             "next": _next(request),
         },
     )
+
+
+@login_required
+@require_recent_verification
+def recovery_codes(request):
+    """New recovery codes for their owner, after a fresh code: the old ones stop working."""
+    if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        raise Http404("no second factor enrolled")
+    if request.method == "POST":
+        with transaction.atomic():
+            codes = _new_recovery_codes(request.user)
+            audit.record(
+                request.user,
+                audit.AuditEntry.Action.UPDATE,
+                request=request,
+                label=_("Recovery codes made anew"),
+            )
+        return render(request, "registration/two_factor_codes.html", {"codes": codes, "next": "/"})
+    return render(request, "registration/two_factor_new_codes.html")
 
 
 def _new_recovery_codes(user):

@@ -70,22 +70,24 @@ def other_objects(school, counselor, student):
 
 
 def path_kwargs(o):
+    """URL name -> argument sets, for the kinds present in `o` (a world may bring fewer)."""
     pk = {
-        "consultations:booking-detail": o["c_booking"],
-        "consultations:category-toggle": o["c_category"],
-        "consultations:room-toggle": o["c_room"],
-        "consultations:hours-edit": o["c_hours"],
-        "consultations:hours-end": o["c_hours"],
-        "consultations:exception-delete": o["c_exception"],
-        "consultations:request-answer": o["c_talk"],
-        "consultations:request-withdraw": o["c_talk"],
-        "consultations:thread-detail": o["c_thread"],
-        "consultations:thread-link": o["c_thread"],
-        "consultations:thread-close": o["c_thread"],
+        "consultations:booking-detail": "c_booking",
+        "consultations:category-toggle": "c_category",
+        "consultations:room-toggle": "c_room",
+        "consultations:hours-edit": "c_hours",
+        "consultations:hours-end": "c_hours",
+        "consultations:exception-delete": "c_exception",
+        "consultations:request-answer": "c_talk",
+        "consultations:request-withdraw": "c_talk",
+        "consultations:thread-detail": "c_thread",
+        "consultations:thread-link": "c_thread",
+        "consultations:thread-close": "c_thread",
     }
-    result = {name: [{"pk": obj.pk}] for name, obj in pk.items()}
-    result["consultations:booking-action"] = [
-        {"pk": o["c_booking"].pk, "action": action}
-        for action in ("confirm", "cancel", "attended", "no-show")
-    ]
+    result = {name: [{"pk": o[kind].pk}] for name, kind in pk.items() if o.get(kind)}
+    if o.get("c_booking"):
+        result["consultations:booking-action"] = [
+            {"pk": o["c_booking"].pk, "action": action}
+            for action in ("confirm", "cancel", "attended", "no-show")
+        ]
     return result

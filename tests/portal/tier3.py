@@ -10,13 +10,8 @@ or more of its classmates is a roster and may show the name, never a note.
 """
 
 import datetime
-import html
-import io
-import json
-import urllib.parse
-import zipfile
 
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from committees.barometer import services as barometer_services
@@ -60,7 +55,9 @@ from lectures.models import (
 )
 from reports.models import CalendarToken
 from reports.semester_report.services import start_report
+from tests import crawler
 from tests.consultations import crawl as consultations_crawl
+from tests.crawler import ANONYMOUS_ONLY, patterns, text_of
 from tests.factories import (
     DepartmentFactory,
     RoleFactory,
@@ -410,165 +407,11 @@ def _consultation(school, student, counselor):
 # --- Every URL pattern, filled -------------------------------------------------------------
 
 
-def patterns(resolver=None, namespace=None):
-    """(name, pattern) of every URL pattern but the admin's (crawled through its registry)."""
-    resolver = resolver or get_resolver()
-    for p in resolver.url_patterns:
-        if isinstance(p, URLResolver):
-            ns = p.namespace
-            if ns == "admin":
-                continue
-            full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
-            yield from patterns(p, full)
-        elif isinstance(p, URLPattern):
-            if p.name is None:
-                continue
-            yield (f"{namespace}:{p.name}" if namespace else p.name), p
-
-
 def path_kwargs(o):
-    """Each URL name with path arguments → the argument sets to try, from objects `o`."""
-    pk = {
-        "counseling:class-detail": o["class"],
-        "counseling:class-edit": o["class"],
-        "counseling:class-toggle": o["class"],
-        "counseling:department-detail": o["department"],
-        "counseling:department-edit": o["department"],
-        "counseling:department-toggle": o["department"],
-        "counseling:role-edit": o["role"],
-        "counseling:role-end": o["role"],
-        "counseling:semester-edit": o["semester"],
-        "counseling:student-edit": o["student"],
-        "committees:attendance": o["meeting"],
-        "committees:barometer-detail": o["barometer"],
-        "committees:barometer-reopen": o["barometer"],
-        "committees:class-trend": o["class"],
-        "committees:department-trend": o["department"],
-        "committees:material-download": o["material"],
-        "committees:material-upload": o["meeting"],
-        "committees:meeting-cancel": o["meeting"],
-        "committees:meeting-detail": o["meeting"],
-        "committees:meeting-edit": o["meeting"],
-        "committees:member-detail": o["member"],
-        "committees:member-end": o["member"],
-        "committees:minutes": o["meeting"],
-        "committees:module-edit": o["module"],
-        "committees:officer-end": o["officer"],
-        "committees:suggestion-answer": o["suggestion"],
-        "lectures:activity-design-detail": o["design"],
-        "lectures:activity-design-edit": o["design"],
-        "lectures:activity-session-detail": o["activity"],
-        "lectures:activity-session-edit": o["activity"],
-        "lectures:activity-session-record": o["activity"],
-        "lectures:bulletin-detail": o["issue"],
-        "lectures:bulletin-edit": o["issue"],
-        "lectures:bulletin-panel-image": o["panel"],
-        "lectures:contest-detail": o["contest"],
-        "lectures:contest-entry-new": o["contest"],
-        "lectures:contest-judge": o["contest"],
-        "lectures:contest-results": o["contest"],
-        "lectures:contest-settings": o["contest"],
-        "lectures:event-delete": o["event"],
-        "lectures:event-detail": o["event"],
-        "lectures:event-edit": o["event"],
-        "lectures:lecture-detail": o["lecture"],
-        "lectures:lecture-edit": o["lecture"],
-        "lectures:lecture-status": o["lecture"],
-        "lectures:letter-confirm": o["letter"],
-        "lectures:letter-detail": o["letter"],
-        "lectures:letter-edit": o["letter"],
-        "lectures:question-answer": o["question"],
-        "lectures:question-discard": o["question"],
-        "lectures:series-new": o["lecture"],
-        "lectures:session-detail": o["session"],
-        "lectures:session-edit": o["session"],
-        "lectures:session-file": o["session_file"],
-        "lectures:session-record": o["session"],
-        "lectures:session-status": o["session"],
-        "lectures:session-upload": o["session"],
-        "lectures:theme-month-detail": o["month"],
-        "lectures:theme-month-edit": o["month"],
-        "lectures:venue-edit": o["venue"],
-        "notifications:delivery-retry": Delivery.objects.order_by("pk").first()
-        or o["notification"],
-        "notifications:detail": o["notification"],
-        "reports:report-version": o["report_version"],
-        "reports:report-preview": o["report_version"],
-        "reports:report-submit": o["report_version"],
-        "reports:report-revise": o["report_version"],
-        "exports:job": o["export_job"],
-        "exports:job-status": o["export_job"],
-        "exports:job-retry": o["export_job"],
-        "exports:download": o["export_job"],
-        "consultations:case-detail": o["case"],
-        "consultations:case-break-glass": o["case"],
-        "consultations:letter-detail": o["cons_letter"],
-        "consultations:letter-publish": o["cons_letter"],
-        "consultations:letter-case": o["cons_letter"],
-        "notifications:open": o["notification"],
-    }
-    result = {name: [{"pk": obj.pk}] for name, obj in pk.items()}
-    contest, entry, issue = o["contest"], o["entry"], o["issue"]
-    result.update(
-        {
-            "committees:alert-detail": [{"pk": a.pk} for a in o["alerts"][:2]],
-            "committees:member-appoint": [{"class_pk": o["class"].pk}],
-            "lectures:activity-session-new": [{"design_pk": o["design"].pk}],
-            "lectures:bulletin-panel-new": [{"issue_pk": issue.pk}],
-            "lectures:bulletin-panel-edit": [{"issue_pk": issue.pk, "pk": o["panel"].pk}],
-            "lectures:bulletin-panel-delete": [{"issue_pk": issue.pk, "pk": o["panel"].pk}],
-            "lectures:event-new": [{"month_pk": o["month"].pk}],
-            "lectures:contest-entry-file": [{"pk": contest.pk, "entry_pk": entry.pk}],
-            "lectures:contest-entry-withdraw": [{"pk": contest.pk, "entry_pk": entry.pk}],
-            "lectures:contest-award-delete": [
-                {"pk": contest.pk, "award_pk": o["award"].pk if o["award"] else 1}
-            ],
-            "lectures:contest-judge-entry": [{"pk": contest.pk, "code": entry.code}],
-            "lectures:contest-judge-file": [{"pk": contest.pk, "code": entry.code}],
-            "lectures:feedback-form": [{"token": o["session"].feedback_token}],
-            "lectures:feedback-thanks": [{"token": o["session"].feedback_token}],
-            "lectures:feedback-results": [
-                {"kind": "lecture", "pk": o["lecture"].pk},
-                {"kind": "session", "pk": o["session"].pk},
-                {"kind": "activity", "pk": o["activity"].pk},
-            ],
-            "lectures:feedback-qr": [
-                {"kind": "session", "pk": o["session"].pk},
-                {"kind": "activity", "pk": o["activity"].pk},
-            ],
-            "counseling:roster-template": [{"fmt": "xlsx"}, {"fmt": "csv"}],
-            "reports:figure-list": [
-                {"key": key}
-                for key in ("lectures.sessions", "activities.sessions", "feedback.answers")
-                + ("publicity.contest_entries", "publicity.awards")
-            ],
-            "reports:report-section": [{"pk": o["report_version"].pk, "index": 0}],
-            "reports:report-export": [
-                {"pk": o["report_version"].pk, "fmt": "pdf"},
-                {"pk": o["report_version"].pk, "fmt": "xlsx"},
-            ],
-            "consultations:case-action": [{"pk": o["case"].pk, "action": "note"}],
-            "consultations:case-from-alert": [{"alert_pk": a.pk} for a in o["alerts"][:1]],
-            "password_reset_confirm": [{"uidb64": "MQ", "token": "set-password"}],
-        }
-    )
-    result.update(consultations_crawl.path_kwargs(o))
-    return result
+    """Each URL name with path arguments -> the argument sets to try, from objects `o`."""
+    delivery = Delivery.objects.order_by("pk").first() or o["notification"]
+    return crawler.path_kwargs({"delivery": delivery, **o})
 
-
-# Pages with no data of anyone's (signing in and out, passwords, the language): crawled
-# once, as the anonymous visitor, to keep the crawl quick.
-ANONYMOUS_ONLY = {
-    "login",
-    "logout",
-    "password_change",
-    "password_change_done",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
-    "set_language",
-}
 
 # Query strings tried on top of the bare address.
 QUERIES = {
@@ -609,29 +452,6 @@ def urls_to_crawl(world, user):
 
 
 # --- Reading an answer ---------------------------------------------------------------------
-
-
-def text_of(response):
-    """What a reader of the answer sees, whatever its format."""
-    if getattr(response, "streaming", False):
-        raw = b"".join(response.streaming_content)
-    else:
-        raw = response.content
-    kind = response.get("Content-Type", "")
-    if "spreadsheetml" in kind or raw[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(raw)) as book:
-            parts = [
-                book.read(n).decode("utf-8")
-                for n in book.namelist()
-                if n.endswith(".xml") and ("sharedStrings" in n or "worksheets/" in n)
-            ]
-        return html.unescape("\n".join(parts))
-    text = raw.decode("utf-8", errors="replace")
-    if "text/calendar" in kind:
-        return text.replace("\r\n ", "").replace("\\,", ",").replace("\\n", "\n")
-    if "json" in kind:
-        return json.dumps(json.loads(text), ensure_ascii=False)
-    return html.unescape(text) + "\n" + urllib.parse.unquote(text)
 
 
 def leaks(world, text, who, url_name):

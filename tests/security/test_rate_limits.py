@@ -139,3 +139,52 @@ class TestCacheDown:
         request.user = UserFactory()
         assert ratelimit.is_limited(request, "letters", "10/h", fail_open=False)
         assert not ratelimit.is_limited(request, "letters", "10/h")
+
+    def test_a_student_still_books_writes_and_messages_when_redis_is_down(self, settings, caplog):
+        from consultations.booking import services as booking
+        from consultations.letters import services as letters
+        from consultations.online import services as online
+
+        settings.CACHES = DEAD_REDIS
+        user = UserFactory()
+        assert not letters.rate_limited("10.0.0.9")
+        assert not booking.over_rate("booking", user, booking.BOOKING_RATE)
+        assert not booking.over_rate("online", user, online.MESSAGE_RATE)
+        assert caplog.text.count("cache unreachable") == 3
+
+
+@pytest.mark.django_db
+def test_letters_bookings_and_messages_count_in_the_core_limiter(settings):
+    """Their rates are the core's groups: RATE_LIMITS overrides them like any other."""
+    from consultations.booking import services as booking
+    from consultations.letters import services as letters
+
+    settings.RATE_LIMITS = {"letters": "1/h", "booking": "1/h", "online": "1/h"}
+    user = UserFactory()
+    for group, who in (("letters", "ip:10.7.7.7"), ("booking", f"user:{user.pk}")):
+        ratelimit.reset(group, "1/h", who)
+    ratelimit.reset("online", "1/h", f"user:{user.pk}")
+    try:
+        assert [letters.rate_limited("10.7.7.7") for _ in range(2)] == [False, True]
+        assert [booking.over_rate("booking", user, "9/h") for _ in range(2)] == [False, True]
+        assert [booking.over_rate("online", user, "9/h") for _ in range(2)] == [False, True]
+    finally:
+        ratelimit.reset("letters", "1/h", "ip:10.7.7.7")
+        ratelimit.reset("booking", "1/h", f"user:{user.pk}")
+        ratelimit.reset("online", "1/h", f"user:{user.pk}")
+
+
+def test_there_is_one_rate_limiter():
+    """No module counts attempts in the cache by hand: counseling.ratelimit is the one."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    counting = re.compile(r"cache\.(incr|add)\(")
+    found = [
+        str(path.relative_to(root))
+        for app in ("counseling", "committees", "lectures", "consultations", "reports")
+        for path in (root / app).rglob("*.py")
+        if counting.search(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, found

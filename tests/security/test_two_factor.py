@@ -235,3 +235,27 @@ def test_breaking_the_glass_needs_a_fresh_code(otp_on, db, client):
     session.save()
     client.post(url, {"reason": "值班时学生来电，需要了解情况"})
     assert BreakGlassGrant.objects.filter(case=case, user=world.other).exists()
+
+
+def test_the_owner_makes_new_recovery_codes_and_the_old_ones_stop_working(otp_on, w, client):
+    from counseling.auth.policy import VERIFIED_AT
+
+    sign_in(client, w.counselor)
+    _device, old = enrol(client, w.counselor)
+    url = reverse("two-factor-recovery-codes")
+    session = client.session
+    session[VERIFIED_AT] = time.time() - 3600  # no fresh second factor: asked for one
+    session.save()
+    response = client.post(url)
+    assert response.status_code == 302 and "again=1" in response["Location"]
+    session = client.session
+    session[VERIFIED_AT] = time.time()
+    session.save()
+    assert client.get(url).status_code == 200
+    new = client.post(url).context["codes"]
+    assert len(new) == 10 and not set(new) & set(old)
+    verify = reverse("two-factor-verify")
+    for token, status in ((new[0], 302), (old[1], 200)):  # the old one refused
+        client.logout()
+        sign_in(client, w.counselor)
+        assert client.post(verify, {"token": token}).status_code == status, token
