@@ -261,7 +261,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # A publish that fails is retried once, on a fresh connection (a pooled connection may have
 # died with a Redis restart). With a Redis that accepts and never answers, every try waits
 # REDIS_SOCKET_TIMEOUT, so queueing costs at most about twice that; Celery's default policy
-# (3 retries) made it four times. tests/test_notifications_broker.py measures it.
+# (3 retries) made it four times. tests/counseling/test_notifications_broker.py measures it.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,

@@ -1,5 +1,5 @@
 """Walking the portal's URL patterns, for the crawls that fetch every page as every role
-(tests/test_security_review.py, tests/security/test_canary_sweep.py).
+(tests/portal/tier3.py, tests/security/test_canary_sweep.py).
 
 `patterns()` lists every named URL pattern (the admin's are crawled through its registry);
 `path_kwargs(o)` fills the path arguments of each from objects `o` by kind ("case",

@@ -23,9 +23,9 @@ from django.db import connection
 from counseling import jobs
 from counseling.exports.models import ExportJob
 from counseling.exports.tasks import run_export
+from tests.counseling.test_notifications_broker import REDIS_URL, celery_publishing_to
 from tests.exports.test_export_worker import wait_for
 from tests.factories import SchoolFactory, UserFactory
-from tests.test_notifications_broker import REDIS_URL, celery_publishing_to
 
 pytestmark = [
     pytest.mark.broker,
