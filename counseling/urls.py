@@ -5,7 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from counseling.forms_auth import PortalPasswordChangeForm
+from counseling.auth.forms import PortalPasswordChangeForm
 from counseling.health import healthz
 from counseling.ratelimit import limit
 from counseling.sessions import PortalLoginView

@@ -1,5 +1,8 @@
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
+
+from counseling import audit
 
 
 class TokenForm(forms.Form):
@@ -14,3 +17,15 @@ class TokenForm(forms.Form):
 
     def clean_token(self):
         return self.cleaned_data["token"].strip().replace(" ", "")
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    """Clears the one-time-password flag and records the change."""
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.must_change_password = False
+        if commit:
+            user.save()
+            audit.record(user, audit.AuditEntry.Action.PASSWORD, user, label=user.get_username())
+        return user
