@@ -28,8 +28,20 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The demo school, loaded once; tests roll back their own changes around it."""
-    with django_db_blocker.unblock():
-        call_command("load_demo", verbosity=0)
+    _load_demo(django_db_blocker)
+
+
+def _load_demo(blocker):
+    """With tasks inline, as in the tests: with REDIS_URL set, the demo's report export would
+    otherwise go to a queue no worker reads, and its job wait there for ever."""
+    from counseling.celery import app
+
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    try:
+        with blocker.unblock():
+            call_command("load_demo", verbosity=0)
+    finally:
+        app.conf.task_always_eager = eager
 
 
 # A transactional test (live server, real worker) empties the database when it ends. The
@@ -56,8 +68,7 @@ def pytest_collection_modifyitems(items):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item):
     if _demo_state["flushed"] and "demo" in item.fixturenames and not _is_transactional(item):
-        with item.config.stash[blocking_manager_key].unblock():
-            call_command("load_demo", verbosity=0)
+        _load_demo(item.config.stash[blocking_manager_key])
         _demo_state["flushed"] = False
     yield
 
