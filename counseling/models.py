@@ -365,6 +365,14 @@ class Semester(AuditedModel):
     def current_week(self, on=None):
         return self.week_of(on or timezone.localdate())
 
+    def teaching_weeks_until(self, day):
+        """The teaching weeks up to the one containing `day`: none before the semester, all
+        of them after it. What may be filed that day, and where the week board opens."""
+        current = self.week_of(day)
+        if current is None:
+            current = self.weeks if day > self.last_day else 0
+        return [w for w in self.teaching_weeks() if w <= current]
+
 
 class SemesterBreak(models.Model):
     """Weeks of a semester without teaching: a holiday such as 国庆, or exams."""

@@ -64,10 +64,8 @@ def default_week(semester, now=None):
     """The week the board opens on: the one members are filing now, as their filing page
     opens on it (the latest teaching week up to today), so this week's filings show without
     a step forward and last week is one step back; the first week before the semester."""
-    today = timezone.localtime(now or timezone.now()).date()
-    current = semester.week_of(today) or (semester.weeks if today > semester.last_day else 0)
-    teaching = [w for w in semester.teaching_weeks() if w <= current]
-    return teaching[-1] if teaching else 1
+    weeks = semester.teaching_weeks_until(timezone.localtime(now or timezone.now()).date())
+    return weeks[-1] if weeks else 1
 
 
 def last_week_shown(semester, now=None):

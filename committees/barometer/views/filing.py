@@ -81,14 +81,6 @@ def _pick_class(request, semester, mine, counselor):
     return mine[0] if mine else None
 
 
-def _open_weeks(semester, today):
-    """Teaching weeks that may be filed today: this week and the ones before it."""
-    current = semester.week_of(today)
-    if current is None:
-        current = semester.weeks if today > semester.last_day else 0
-    return [w for w in semester.teaching_weeks() if w <= current]
-
-
 def _pick_week(request, weeks):
     wanted = request.GET.get("week", "")
     if wanted:
@@ -155,7 +147,7 @@ def file(request):
     if school_class is None:
         return _class_picker(request, semester)
     now = timezone.now()
-    weeks = _open_weeks(semester, timezone.localtime(now).date())
+    weeks = semester.teaching_weeks_until(timezone.localtime(now).date())
     week = _pick_week(request, weeks)
     if week is None:
         return render(

@@ -1,6 +1,6 @@
 """Write the PDF of a school's semester report, for the school's archive and for cron.
 
-    python manage.py semester_report --school 示范职业教育中心 --semester 2026-2027学年第一学期 \
+    python manage.py semester_report --school 示范市职业教育中心 --semester 2026-2027学年第一学期 \
         --out report.pdf [--version 2 | --draft]
 
 The latest submitted version by default, a given one with --version, the current draft
