@@ -37,7 +37,7 @@ def room(aw):
 
 
 @pytest.fixture
-def user_named(aw):
+def persona(aw):
     """A persona of the world by name, as the demo's accounts were called."""
     return lambda name: aw.people()[name]
 
@@ -104,13 +104,13 @@ def test_create_and_edit_a_design(sign_in, aw):
 
 
 class TestSessions:
-    def test_plan_a_session_for_a_target_group(self, sign_in, boat, room, semester, user_named):
+    def test_plan_a_session_for_a_target_group(self, sign_in, boat, room, semester, persona):
         client = sign_in("counselor")
         response = client.post(
             reverse("lectures:activity-session-new", args=[boat.pk]) + f"?semester={semester.pk}",
             session_data(
                 venue=room.pk,
-                facilitators=[user_named("counselor").pk, user_named("counselor2").pk],
+                facilitators=[persona("counselor").pk, persona("counselor2").pk],
                 target_group="外地一年级学生",
             ),
         )
@@ -121,27 +121,27 @@ class TestSessions:
         assert session.facilitators.count() == 2
         assert session.status == Status.PLANNED
 
-    def test_a_class_or_a_group_is_needed(self, sign_in, boat, user_named):
+    def test_a_class_or_a_group_is_needed(self, sign_in, boat, persona):
         response = sign_in("counselor").post(
             reverse("lectures:activity-session-new", args=[boat.pk]),
-            session_data(facilitators=[user_named("counselor").pk]),
+            session_data(facilitators=[persona("counselor").pk]),
         )
         assert response.status_code == 400
         assert "target_group" in response.context["form"].errors
 
-    def test_outside_the_semester_refused(self, sign_in, boat, user_named):
+    def test_outside_the_semester_refused(self, sign_in, boat, persona):
         response = sign_in("counselor").post(
             reverse("lectures:activity-session-new", args=[boat.pk]),
             session_data(
-                date="2027-03-10", facilitators=[user_named("counselor").pk], target_group="x"
+                date="2027-03-10", facilitators=[persona("counselor").pk], target_group="x"
             ),
         )
         assert response.status_code == 400
         assert "date" in response.context["form"].errors
 
-    def test_facilitators_are_staff_of_the_school(self, sign_in, boat, user_named):
+    def test_facilitators_are_staff_of_the_school(self, sign_in, boat, persona):
         outsider = RoleFactory(kind=Role.Kind.COUNSELOR).user
-        for person in (outsider, user_named("student"), user_named("member")):
+        for person in (outsider, persona("student"), persona("member")):
             response = sign_in("counselor").post(
                 reverse("lectures:activity-session-new", args=[boat.pk]),
                 session_data(facilitators=[person.pk], target_group="x"),
@@ -150,7 +150,7 @@ class TestSessions:
             assert "facilitators" in response.context["form"].errors
 
     def test_the_venue_is_refused_when_a_lecture_holds_it(
-        self, sign_in, boat, semester, user_named, aw
+        self, sign_in, boat, semester, persona, aw
     ):
         hall = aw.hall
         # The world's first lecture holds the hall on 22 September, 14:30–16:00.
@@ -161,7 +161,7 @@ class TestSessions:
                 start_time="15:00",
                 end_time="15:45",
                 venue=hall.pk,
-                facilitators=[user_named("counselor").pk],
+                facilitators=[persona("counselor").pk],
                 target_group="x",
             ),
         )
@@ -170,11 +170,11 @@ class TestSessions:
         assert not ActivitySession.objects.filter(date=D(2026, 9, 22)).exists()
 
     def test_two_activities_in_one_room_refused_and_edit_keeps_its_own_slot(
-        self, sign_in, boat, room, user_named
+        self, sign_in, boat, room, persona
     ):
         client = sign_in("counselor")
         data = session_data(
-            venue=room.pk, facilitators=[user_named("counselor").pk], target_group="x"
+            venue=room.pk, facilitators=[persona("counselor").pk], target_group="x"
         )
         client.post(reverse("lectures:activity-session-new", args=[boat.pk]), data)
         first = ActivitySession.objects.get(design=boat, date=D(2026, 12, 15))
@@ -192,9 +192,9 @@ class TestSessions:
         first.refresh_from_db()
         assert first.end_time == T(16, 0)
 
-    def test_no_venue_no_check(self, sign_in, boat, user_named):
+    def test_no_venue_no_check(self, sign_in, boat, persona):
         client = sign_in("counselor")
-        data = session_data(facilitators=[user_named("counselor").pk], target_group="x")
+        data = session_data(facilitators=[persona("counselor").pk], target_group="x")
         for _ in range(2):
             assert (
                 client.post(
@@ -212,7 +212,7 @@ class TestRecording:
             yield
 
     @pytest.fixture
-    def planned(self, boat, semester, aw, user_named):
+    def planned(self, boat, semester, aw, persona):
         cls = aw.other_cls_b  # reached by no activity yet
         session = ActivitySession.objects.create(
             design=boat,
@@ -222,7 +222,7 @@ class TestRecording:
             end_time=T(15, 45),
             school_class=cls,
         )
-        session.facilitators.add(user_named("counselor"))
+        session.facilitators.add(persona("counselor"))
         return session
 
     def test_record_what_happened(self, sign_in, planned):
@@ -262,7 +262,7 @@ class TestRecording:
         )
         assert response.status_code == 400
 
-    def test_a_cancelled_activity_frees_the_room(self, sign_in, planned, room, user_named):
+    def test_a_cancelled_activity_frees_the_room(self, sign_in, planned, room, persona):
         planned.venue = room
         planned.save()
         client = sign_in("counselor")
@@ -274,7 +274,7 @@ class TestRecording:
         data = session_data(
             date="2026-11-20",
             venue=room.pk,
-            facilitators=[user_named("counselor").pk],
+            facilitators=[persona("counselor").pk],
             target_group="x",
         )
         response = client.post(

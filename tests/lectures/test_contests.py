@@ -106,7 +106,7 @@ def world(world):
 
 
 @pytest.fixture
-def user_named(world):
+def persona(world):
     """A persona of the world by name ("teacher"), or a submitter by username."""
 
     def get(name):
@@ -116,12 +116,12 @@ def user_named(world):
 
 
 @pytest.fixture
-def client_as(client, user_named):
-    def sign_in(name):
-        client.force_login(user_named(name))
+def sign_in(client, persona):
+    def sign(name):
+        client.force_login(persona(name))
         return client
 
-    return sign_in
+    return sign
 
 
 def leaks(html, world):
@@ -132,8 +132,8 @@ def leaks(html, world):
 
 class TestBlindJudging:
     @pytest.mark.parametrize("judge", ["counselor2", "teacher"])
-    def test_judge_pages_never_name_class_or_submitter(self, client_as, world, judge):
-        client = client_as(judge)
+    def test_judge_pages_never_name_class_or_submitter(self, sign_in, world, judge):
+        client = sign_in(judge)
         pk = world.contest.pk
         pages = [
             reverse("lectures:contest-judge-home"),
@@ -148,8 +148,8 @@ class TestBlindJudging:
         for entry in world.entries:
             assert entry.code in listing and entry.title in listing
 
-    def test_download_is_named_by_code_only(self, client_as, world):
-        client = client_as("counselor2")
+    def test_download_is_named_by_code_only(self, sign_in, world):
+        client = sign_in("counselor2")
         entry = world.entries[0]
         response = client.get(
             reverse("lectures:contest-judge-file", args=[world.contest.pk, entry.code])
@@ -162,8 +162,8 @@ class TestBlindJudging:
         # The stored name does not carry the uploader's file name either.
         assert leaks(entry.file.name, world) == []
 
-    def test_judge_is_not_shown_results_or_entries_with_classes(self, client_as, world):
-        client = client_as("counselor2")  # a counselor, but judging this contest
+    def test_judge_is_not_shown_results_or_entries_with_classes(self, sign_in, world):
+        client = sign_in("counselor2")  # a counselor, but judging this contest
         assert (
             client.get(reverse("lectures:contest-results", args=[world.contest.pk])).status_code
             == 403
@@ -178,8 +178,8 @@ class TestBlindJudging:
         )
 
     @pytest.mark.parametrize("who", ["counselor", "member", "liaison", "student"])
-    def test_non_judge_is_refused(self, client_as, world, who):
-        client = client_as(who)
+    def test_non_judge_is_refused(self, sign_in, world, who):
+        client = sign_in(who)
         pk, code = world.contest.pk, world.entries[0].code
         for url in (
             reverse("lectures:contest-judge", args=[pk]),
@@ -193,13 +193,13 @@ class TestBlindJudging:
         assert response.status_code == 403
         assert not Score.objects.filter(entry__contest=world.contest).exists()
 
-    def test_service_refuses_a_non_judge(self, world, user_named):
+    def test_service_refuses_a_non_judge(self, world, persona):
         with pytest.raises(PortalError) as error:
-            services.score_entry(world.entries[0], user_named("counselor"), world.points(1, 1, 1))
+            services.score_entry(world.entries[0], persona("counselor"), world.points(1, 1, 1))
         assert error.value.code == "not_judge"
 
-    def test_entries_for_judge_loads_no_class(self, world, user_named, django_assert_num_queries):
-        entries = list(services.entries_for_judge(world.contest, user_named("teacher")))
+    def test_entries_for_judge_loads_no_class(self, world, persona, django_assert_num_queries):
+        entries = list(services.entries_for_judge(world.contest, persona("teacher")))
         with django_assert_num_queries(0):
             assert [e.code for e in entries] == sorted(e.code for e in world.entries)
             assert all("school_class" not in e.__dict__ for e in entries)
@@ -209,8 +209,8 @@ class TestScoring:
     def url(self, world, entry):
         return reverse("lectures:contest-judge-entry", args=[world.contest.pk, entry.code])
 
-    def test_scores_saved_and_changed(self, client_as, world):
-        client = client_as("teacher")
+    def test_scores_saved_and_changed(self, sign_in, world):
+        client = sign_in("teacher")
         entry = world.entries[0]
         response = client.post(self.url(world, entry), world.form(30, 20, 10))
         assert response.status_code == 302
@@ -219,30 +219,30 @@ class TestScoring:
         assert points == [11, 21, 31]
 
     @pytest.mark.parametrize("values", [(41, 10, 10), (-1, 10, 10), (10, 31, 10), ("x", 1, 1)])
-    def test_out_of_range_refused(self, client_as, world, values):
-        client = client_as("teacher")
+    def test_out_of_range_refused(self, sign_in, world, values):
+        client = sign_in("teacher")
         response = client.post(self.url(world, world.entries[0]), world.form(*values))
         assert response.status_code == 400
         assert not Score.objects.filter(entry__contest=world.contest).exists()
 
-    def test_service_refuses_out_of_range_and_incomplete(self, world, user_named):
-        judge = user_named("teacher")
+    def test_service_refuses_out_of_range_and_incomplete(self, world, persona):
+        judge = persona("teacher")
         with pytest.raises(PortalError):
             services.score_entry(world.entries[0], judge, world.points(40, 30, 31))
         with pytest.raises(PortalError):
             services.score_entry(world.entries[0], judge, {world.criteria[0].pk: 5})
         assert not Score.objects.filter(entry__contest=world.contest).exists()
 
-    def test_rubric_frozen_once_scored(self, client_as, world):
-        client = client_as("counselor")
+    def test_rubric_frozen_once_scored(self, sign_in, world):
+        client = sign_in("counselor")
         url = reverse("lectures:contest-settings", args=[world.contest.pk])
         assert client.get(url).context["formset"] is not None
         services.score_entry(world.entries[0], world.judges[0], world.points(1, 2, 3))
         assert client.get(url).context["formset"] is None
 
-    def test_judge_who_scored_cannot_be_removed(self, client_as, world):
+    def test_judge_who_scored_cannot_be_removed(self, sign_in, world):
         services.score_entry(world.entries[0], world.judges[1], world.points(1, 2, 3))
-        client = client_as("counselor")
+        client = sign_in("counselor")
         response = client.post(
             reverse("lectures:contest-settings", args=[world.contest.pk]),
             {
@@ -264,18 +264,18 @@ HAND = {
 
 
 class TestResults:
-    def score_by_hand(self, world, client_as):
+    def score_by_hand(self, world, sign_in):
         for index, by_judge in HAND.items():
             for judge, values in by_judge.items():
-                client = client_as(judge)
+                client = sign_in(judge)
                 url = reverse(
                     "lectures:contest-judge-entry",
                     args=[world.contest.pk, world.entries[index].code],
                 )
                 assert client.post(url, world.form(*values)).status_code == 302
 
-    def test_ranking_matches_hand_count(self, client_as, world):
-        self.score_by_hand(world, client_as)
+    def test_ranking_matches_hand_count(self, sign_in, world):
+        self.score_by_hand(world, sign_in)
         data = ranked(world.contest)
         rows = [(r["entry"].pk, r["mean"], r["judged_by"], r["rank"]) for r in data["results"]]
         e = world.entries
@@ -286,9 +286,9 @@ class TestResults:
             (e[2].pk, 75.0, 1, 2),
         ]
 
-    def test_results_page_and_awards(self, client_as, world):
-        self.score_by_hand(world, client_as)
-        client = client_as("counselor")
+    def test_results_page_and_awards(self, sign_in, world):
+        self.score_by_hand(world, sign_in)
+        client = sign_in("counselor")
         url = reverse("lectures:contest-results", args=[world.contest.pk])
         html = client.get(url).content.decode()
         table = html[html.index('id="results"') :]
@@ -301,10 +301,10 @@ class TestResults:
         again = client.post(url, {"entry": world.entries[1].pk, "title": "二等奖", "rank": 2})
         assert again.status_code == 400
 
-    def test_award_closes_judging_and_opens_the_names(self, client_as, world):
-        self.score_by_hand(world, client_as)
+    def test_award_closes_judging_and_opens_the_names(self, sign_in, world):
+        self.score_by_hand(world, sign_in)
         Award.objects.create(contest=world.contest, entry=world.entries[1], title="一等奖")
-        judge = client_as("counselor2")
+        judge = sign_in("counselor2")
         url = reverse(
             "lectures:contest-judge-entry", args=[world.contest.pk, world.entries[0].code]
         )
@@ -322,8 +322,8 @@ class TestEntries:
     def url(self, world):
         return reverse("lectures:contest-entry-new", args=[world.contest.pk])
 
-    def test_member_submits_for_its_class_only(self, client_as, world):
-        client = client_as("blind-sub-a")
+    def test_member_submits_for_its_class_only(self, sign_in, world):
+        client = sign_in("blind-sub-a")
         ok = client.post(
             self.url(world),
             {
@@ -346,9 +346,9 @@ class TestEntries:
         assert other.status_code == 400
         assert not ContestEntry.objects.filter(title="冒名作品").exists()
 
-    def test_member_sees_own_entries_only(self, client_as, world):
+    def test_member_sees_own_entries_only(self, sign_in, world):
         html = (
-            client_as("blind-sub-a")
+            sign_in("blind-sub-a")
             .get(reverse("lectures:contest-detail", args=[world.contest.pk]))
             .content.decode()
         )
@@ -362,8 +362,8 @@ class TestEntries:
             ("big.pdf", b"0" * (20 * 1024 * 1024 + 1)),
         ],
     )
-    def test_bad_uploads_refused(self, client_as, world, name, content):
-        client = client_as("blind-sub-a")
+    def test_bad_uploads_refused(self, sign_in, world, name, content):
+        client = sign_in("blind-sub-a")
         response = client.post(
             self.url(world),
             {
@@ -375,10 +375,10 @@ class TestEntries:
         assert response.status_code == 400
         assert not ContestEntry.objects.filter(title="坏文件").exists()
 
-    def test_closed_for_members_after_the_date(self, client_as, world):
+    def test_closed_for_members_after_the_date(self, sign_in, world):
         world.contest.entries_close_on = timezone.localdate() - datetime.timedelta(days=1)
         world.contest.save()
-        client = client_as("blind-sub-a")
+        client = sign_in("blind-sub-a")
         response = client.post(
             self.url(world),
             {

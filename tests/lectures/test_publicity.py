@@ -36,7 +36,7 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def user_named(world):
+def persona(world):
     """A persona of the world by name, as the demo's accounts were called; `member02`, a
     committee member of another class (`other_cls`), is made on first use."""
 
@@ -57,21 +57,21 @@ def user_named(world):
 
 
 @pytest.fixture
-def client_as(client, user_named):
+def sign_in(client, persona):
     """The test client signed in as a persona of the world, by name."""
 
-    def sign_in(name):
-        client.force_login(user_named(name))
+    def sign(name):
+        client.force_login(persona(name))
         return client
 
-    return sign_in
+    return sign
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limit(user_named):
+def fresh_rate_limit(persona):
     """The question counters live in the cache (Redis on PostgreSQL runs), outside the
     test's transaction: forget them, and only them, around each test."""
-    who = [f"user:{user_named(u).pk}" for u in ("student", "member", "teacher")]
+    who = [f"user:{persona(u).pk}" for u in ("student", "member", "teacher")]
     for w in who:
         ratelimit.reset("question", QUESTION_RATE, w)
     yield
@@ -107,16 +107,16 @@ def letter(world, semester):
     )
 
 
-def member_class(user_named):
-    return Role.objects.get(user=user_named("member"), kind=Role.Kind.COMMITTEE_MEMBER).school_class
+def member_class(persona):
+    return Role.objects.get(user=persona("member"), kind=Role.Kind.COMMITTEE_MEMBER).school_class
 
 
 # --- Bulletin board and questions ----------------------------------------------------------
 
 
 class TestQuestions:
-    def test_student_asks_without_a_name(self, client_as, user_named, world):
-        client = client_as("student")
+    def test_student_asks_without_a_name(self, sign_in, persona, world):
+        client = sign_in("student")
         before = AuditEntry.objects.count()
         response = client.post(
             reverse("lectures:question-ask"), {"question": "考试前总是紧张，怎么办？"}
@@ -128,16 +128,16 @@ class TestQuestions:
         assert not [
             f
             for f in StudentQuestion._meta.get_fields()
-            if getattr(f, "related_model", None) is type(user_named("student"))
+            if getattr(f, "related_model", None) is type(persona("student"))
         ]
         assert AuditEntry.objects.count() == before
 
-    def test_answered_and_shown_in_the_issue(self, client_as, issue):
+    def test_answered_and_shown_in_the_issue(self, sign_in, issue):
         question = StudentQuestion.objects.create(
             school=issue.school, question="怎样和室友沟通作息？"
         )
         waiting = StudentQuestion.objects.create(school=issue.school, question="还没回答的问题？")
-        counselor = client_as("counselor")
+        counselor = sign_in("counselor")
         response = counselor.post(
             reverse("lectures:question-answer", args=[question.pk]),
             {
@@ -148,14 +148,14 @@ class TestQuestions:
         )
         assert response.status_code == 302
         assert response["Location"] == reverse("lectures:bulletin-detail", args=[issue.pk])
-        html = client_as("student").get(reverse("lectures:bulletin-detail", args=[issue.pk]))
+        html = sign_in("student").get(reverse("lectures:bulletin-detail", args=[issue.pk]))
         html = html.content.decode()
         assert "怎样和室友沟通作息？" in html and "先约定安静时间，再轮流让步。" in html
         assert waiting.question not in html
 
-    def test_attaching_needs_an_answer(self, client_as, issue):
+    def test_attaching_needs_an_answer(self, sign_in, issue):
         question = StudentQuestion.objects.create(school=issue.school, question="空的回答可以吗？")
-        response = client_as("counselor").post(
+        response = sign_in("counselor").post(
             reverse("lectures:question-answer", args=[question.pk]),
             {"question": question.question, "answer": "", "answered_in": issue.pk},
         )
@@ -163,28 +163,28 @@ class TestQuestions:
         question.refresh_from_db()
         assert question.answered_in is None
 
-    def test_rate_limited(self, client_as):
-        client = client_as("student")
+    def test_rate_limited(self, sign_in):
+        client = sign_in("student")
         for n in range(5):
             client.post(reverse("lectures:question-ask"), {"question": f"第{n}个问题是什么？"})
         response = client.post(reverse("lectures:question-ask"), {"question": "第六个问题是什么？"})
         assert response.status_code == 400
         assert StudentQuestion.objects.filter(question__startswith="第").count() == 5
 
-    def test_waiting_list_for_counselors_only(self, client_as):
-        assert client_as("counselor").get(reverse("lectures:question-list")).status_code == 200
+    def test_waiting_list_for_counselors_only(self, sign_in):
+        assert sign_in("counselor").get(reverse("lectures:question-list")).status_code == 200
         for who in ("teacher", "member", "student", "liaison"):
-            assert client_as(who).get(reverse("lectures:question-list")).status_code == 403
+            assert sign_in(who).get(reverse("lectures:question-list")).status_code == 403
 
-    def test_discard(self, client_as, world):
+    def test_discard(self, sign_in, world):
         question = StudentQuestion.objects.create(school=world.school, question="广告广告广告")
-        client_as("counselor").post(reverse("lectures:question-discard", args=[question.pk]))
+        sign_in("counselor").post(reverse("lectures:question-discard", args=[question.pk]))
         assert not StudentQuestion.objects.filter(pk=question.pk).exists()
 
 
 class TestBulletin:
-    def test_counselor_creates_issue_and_panel_with_image(self, client_as, world, semester):
-        client = client_as("counselor")
+    def test_counselor_creates_issue_and_panel_with_image(self, sign_in, world, semester):
+        client = sign_in("counselor")
         day = semester.first_monday + datetime.timedelta(days=14)
         response = client.post(
             reverse("lectures:bulletin-new"),
@@ -209,9 +209,9 @@ class TestBulletin:
         assert response.status_code == 302
         panel = BulletinPanel.objects.get(issue=issue)
         image_url = reverse("lectures:bulletin-panel-image", args=[panel.pk])
-        page = client_as("student").get(reverse("lectures:bulletin-detail", args=[issue.pk]))
+        page = sign_in("student").get(reverse("lectures:bulletin-detail", args=[issue.pk]))
         assert image_url in page.content.decode()
-        image = client_as("student").get(image_url)
+        image = sign_in("student").get(image_url)
         assert image.status_code == 200 and image["Content-Type"] == "image/png"
         assert b"".join(image.streaming_content) == PNG
 
@@ -225,17 +225,17 @@ class TestBulletin:
     @pytest.mark.parametrize(
         "name,content", [("x.gif", b"GIF89a"), ("fake.png", b"<script>"), ("p.exe", b"MZ")]
     )
-    def test_bad_images_refused(self, client_as, issue, name, content):
-        response = client_as("counselor").post(
+    def test_bad_images_refused(self, sign_in, issue, name, content):
+        response = sign_in("counselor").post(
             reverse("lectures:bulletin-panel-new", args=[issue.pk]),
             {"order": 1, "title": "坏图", "image": SimpleUploadedFile(name, content)},
         )
         assert response.status_code == 200 and "image" in response.context["form"].errors
         assert not BulletinPanel.objects.filter(title="坏图").exists()
 
-    def test_dates_out_of_order_refused(self, client_as, semester):
+    def test_dates_out_of_order_refused(self, sign_in, semester):
         day = semester.first_monday + datetime.timedelta(days=14)
-        response = client_as("counselor").post(
+        response = sign_in("counselor").post(
             reverse("lectures:bulletin-new"),
             {
                 "theme": "倒序",
@@ -245,12 +245,12 @@ class TestBulletin:
         )
         assert response.status_code == 200 and "shown_until" in response.context["form"].errors
 
-    def test_future_issue_hidden_from_students(self, client_as, issue):
+    def test_future_issue_hidden_from_students(self, sign_in, issue):
         issue.shown_from = timezone.localdate() + datetime.timedelta(days=2)
         issue.save()
         url = reverse("lectures:bulletin-detail", args=[issue.pk])
-        assert client_as("student").get(url).status_code == 404
-        assert client_as("counselor").get(url).status_code == 200
+        assert sign_in("student").get(url).status_code == 404
+        assert sign_in("counselor").get(url).status_code == 200
 
 
 # --- Open letters ---------------------------------------------------------------------------
@@ -262,52 +262,52 @@ class TestLetters:
             reverse("lectures:letter-confirm", args=[letter.pk]), {"school_class": school_class.pk}
         )
 
-    def test_member_confirms_once(self, client_as, user_named, letter):
-        cls = member_class(user_named)
-        client = client_as("member")
+    def test_member_confirms_once(self, sign_in, persona, letter):
+        cls = member_class(persona)
+        client = sign_in("member")
         assert self.confirm(client, letter, cls).status_code == 302
         assert self.confirm(client, letter, cls).status_code == 302
         reading = LetterReading.objects.get(letter=letter)
-        assert (reading.school_class, reading.confirmed_by) == (cls, user_named("member"))
+        assert (reading.school_class, reading.confirmed_by) == (cls, persona("member"))
 
-    def test_unread_classes_listed_by_department(self, client_as, user_named, letter, world):
-        cls = member_class(user_named)
-        self.confirm(client_as("member"), letter, cls)
+    def test_unread_classes_listed_by_department(self, sign_in, persona, letter, world):
+        cls = member_class(persona)
+        self.confirm(sign_in("member"), letter, cls)
         unread = publicity_services.letter_unread_classes(letter)
         active = SchoolClass.objects.active().filter(department__school=world.school).count()
         assert unread.count() == active - 1 and cls not in unread
-        response = client_as("counselor").get(reverse("lectures:letter-detail", args=[letter.pk]))
+        response = sign_in("counselor").get(reverse("lectures:letter-detail", args=[letter.pk]))
         assert response.context["unread_count"] == active - 1
         listed = {c.pk for _d, classes in response.context["unread_by_department"] for c in classes}
         assert cls.pk not in listed and len(listed) == active - 1
         names = [d.name for d, _c in response.context["unread_by_department"]]
         assert names == sorted(names)
 
-    def test_member_cannot_confirm_for_another_class(self, client_as, user_named, letter):
-        other = Role.objects.get(user=user_named("member02"), kind=Role.Kind.COMMITTEE_MEMBER)
-        response = self.confirm(client_as("member"), letter, other.school_class)
+    def test_member_cannot_confirm_for_another_class(self, sign_in, persona, letter):
+        other = Role.objects.get(user=persona("member02"), kind=Role.Kind.COMMITTEE_MEMBER)
+        response = self.confirm(sign_in("member"), letter, other.school_class)
         assert response.status_code == 403
         assert not LetterReading.objects.filter(letter=letter).exists()
 
-    def test_teacher_and_student_cannot_confirm(self, client_as, user_named, letter):
-        cls = member_class(user_named)
+    def test_teacher_and_student_cannot_confirm(self, sign_in, persona, letter):
+        cls = member_class(persona)
         for who in ("teacher", "student", "liaison"):
-            assert self.confirm(client_as(who), letter, cls).status_code == 403
+            assert self.confirm(sign_in(who), letter, cls).status_code == 403
         assert not LetterReading.objects.filter(letter=letter).exists()
 
-    def test_counselor_records_for_a_class(self, client_as, user_named, letter):
-        cls = member_class(user_named)
-        assert self.confirm(client_as("counselor"), letter, cls).status_code == 302
+    def test_counselor_records_for_a_class(self, sign_in, persona, letter):
+        cls = member_class(persona)
+        assert self.confirm(sign_in("counselor"), letter, cls).status_code == 302
         assert LetterReading.objects.filter(letter=letter, school_class=cls).exists()
 
-    def test_member_phone_page(self, client_as, user_named, letter):
-        client = client_as("member")
+    def test_member_phone_page(self, sign_in, persona, letter):
+        client = sign_in("member")
         page = client.get(reverse("lectures:letter-mine"))
         assert page.status_code == 200
-        cls = member_class(user_named)
+        cls = member_class(persona)
         assert letter.title in page.content.decode() and cls.name in page.content.decode()
 
-    def test_publish_tells_the_members(self, client_as, world, semester):
+    def test_publish_tells_the_members(self, sign_in, world, semester):
         members = (
             Role.objects.current()
             .filter(kind=Role.Kind.COMMITTEE_MEMBER, school=world.school)
@@ -316,7 +316,7 @@ class TestLetters:
             .count()
         )
         assert members == 1  # the world's committee member
-        response = client_as("counselor").post(
+        response = sign_in("counselor").post(
             reverse("lectures:letter-new"),
             {
                 "title": "新的一封信",
@@ -329,11 +329,11 @@ class TestLetters:
         assert response["Location"] == reverse("lectures:letter-detail", args=[letter.pk])
         assert Notification.objects.filter(kind="lectures.letter").count() == members
 
-    def test_unpublished_letter_hidden_from_members(self, client_as, letter):
+    def test_unpublished_letter_hidden_from_members(self, sign_in, letter):
         letter.published_on = timezone.localdate() + datetime.timedelta(days=3)
         letter.save()
         assert (
-            client_as("member").get(reverse("lectures:letter-detail", args=[letter.pk])).status_code
+            sign_in("member").get(reverse("lectures:letter-detail", args=[letter.pk])).status_code
             == 404
         )
 
@@ -356,10 +356,10 @@ class TestThemeEvents:
         base.update(data)
         return client.post(reverse("lectures:event-new", args=[month.pk]), base)
 
-    def test_venue_double_booking_refused(self, client_as, lw, month):
+    def test_venue_double_booking_refused(self, sign_in, lw, month):
         session = lw.sessions[0]  # the hall, 22 September, 14:30–16:00
         response = self.post(
-            client_as("counselor"),
+            sign_in("counselor"),
             month,
             date=session.date.isoformat(),
             start_time="15:00",
@@ -369,11 +369,11 @@ class TestThemeEvents:
         assert response.status_code == 400 and "venue" in response.context["form"].errors
         assert not ThemeEvent.objects.filter(month=month).exists()
 
-    def test_event_with_classes_and_a_contest(self, client_as, world, month, semester):
+    def test_event_with_classes_and_a_contest(self, sign_in, world, month, semester):
         classes = list(SchoolClass.objects.filter(department__school=world.school)[:3])
         venue = Venue.objects.create(school=world.school, name="测试操场", capacity=900)
         day = semester.first_monday + datetime.timedelta(days=40)
-        client = client_as("counselor")
+        client = sign_in("counselor")
         response = self.post(
             client,
             month,
@@ -407,9 +407,9 @@ class TestThemeEvents:
         event.refresh_from_db()
         assert event.title == "心理漫画比赛（改）" and event.classes.count() == 0
 
-    def test_contest_needs_a_closing_date_and_times_in_pairs(self, client_as, month, semester):
+    def test_contest_needs_a_closing_date_and_times_in_pairs(self, sign_in, month, semester):
         day = (semester.first_monday + datetime.timedelta(days=40)).isoformat()
-        client = client_as("counselor")
+        client = sign_in("counselor")
         response = self.post(client, month, kind="contest", title="比赛", date=day)
         assert "entries_close_on" in response.context["form"].errors
         response = self.post(client, month, title="半个时间", date=day, start_time="10:00")
@@ -430,21 +430,21 @@ MANAGE_PAGES = [
 @pytest.mark.parametrize(
     "who", ["counselor", "principal", "teacher", "member", "liaison", "student"]
 )
-def test_everyone_with_a_role_reads_publicity(client_as, who):
-    client = client_as(who)
+def test_everyone_with_a_role_reads_publicity(sign_in, who):
+    client = sign_in(who)
     for name in READ_PAGES:
         assert client.get(reverse(name)).status_code == 200, name
 
 
-def test_counselor_manages(client_as):
-    client = client_as("counselor")
+def test_counselor_manages(sign_in):
+    client = sign_in("counselor")
     for name in MANAGE_PAGES:
         assert client.get(reverse(name)).status_code == 200, name
 
 
 @pytest.mark.parametrize("who", ["principal", "teacher", "member", "liaison", "student"])
-def test_others_do_not_manage(client_as, who):
-    client = client_as(who)
+def test_others_do_not_manage(sign_in, who):
+    client = sign_in(who)
     for name in MANAGE_PAGES:
         assert client.get(reverse(name)).status_code == 403, name
 
@@ -466,8 +466,8 @@ def test_anonymous_is_sent_to_sign_in(client, world, issue, letter):
     )
 
 
-def test_nav_links(client_as):
-    html = client_as("member").get(reverse("home")).content.decode()
+def test_nav_links(sign_in):
+    html = sign_in("member").get(reverse("home")).content.decode()
     assert reverse("lectures:letter-mine") in html and reverse("reports:calendar") in html
-    html = client_as("teacher").get(reverse("home")).content.decode()
+    html = sign_in("teacher").get(reverse("home")).content.decode()
     assert reverse("lectures:bulletin-list") in html and reverse("lectures:letter-mine") not in html

@@ -97,7 +97,7 @@ def events(world):
 
 
 @pytest.fixture
-def user_named(world):
+def persona(world):
     """A persona of the world by name, as the demo's accounts were called."""
     return lambda name: world.people()[name]
 
@@ -166,8 +166,8 @@ class TestViews:
         shown = titles(response)
         assert "日历测试乙科访谈" in shown and not any("日历测试讲座" in t for t in shown)
 
-    def test_only_my_classes(self, sign_in, user_named, events):
-        teacher_class = user_named("teacher").taught_classes.get()
+    def test_only_my_classes(self, sign_in, persona, events):
+        teacher_class = persona("teacher").taught_classes.get()
         SessionClass.objects.filter(session=events.session).update(school_class=teacher_class)
         response = sign_in("teacher").get(week_url(events.day, mine=1))
         shown = titles(response)
@@ -270,7 +270,7 @@ def add_many(events, n, also=()):
 
 
 @pytest.mark.parametrize("query", ["", "&department={dept}", "&mine=1&kind=lecture&kind=theme"])
-def test_month_queries_do_not_grow_with_events(sign_in, user_named, events, query):
+def test_month_queries_do_not_grow_with_events(sign_in, persona, events, query):
     client = sign_in("teacher")
     url = f"{reverse('reports:calendar')}?month={events.day:%Y-%m}" + query.format(
         dept=events.dept_a.pk
@@ -278,7 +278,7 @@ def test_month_queries_do_not_grow_with_events(sign_in, user_named, events, quer
     client.get(url)  # warm-up: session, content types
     with CaptureQueriesContext(connection) as few:
         first = client.get(url)
-    add_many(events, 25, also=[user_named("teacher").taught_classes.get()])
+    add_many(events, 25, also=[persona("teacher").taught_classes.get()])
     with CaptureQueriesContext(connection) as many:
         second = client.get(url)
     count = lambda r: sum(len(d["entries"]) for w in r.context["weeks"] for d in w["days"])  # noqa: E731
@@ -300,8 +300,8 @@ def parse(response):
 
 
 class TestFeed:
-    def test_valid_icalendar_with_the_events(self, client, user_named, events):
-        token = CalendarToken.for_user(user_named("counselor"))
+    def test_valid_icalendar_with_the_events(self, client, persona, events):
+        token = CalendarToken.for_user(persona("counselor"))
         calendar = parse(client.get(feed_url(token.token)))
         vevents = list(calendar.walk("VEVENT"))
         by_summary = {str(e["SUMMARY"]): e for e in vevents}
@@ -330,11 +330,11 @@ class TestFeed:
         # The time zone is described in the file for apps that need it.
         assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Shanghai"]
 
-    def test_cancelled_events_say_so(self, client, user_named, events):
+    def test_cancelled_events_say_so(self, client, persona, events):
         events.meeting.status = Meeting.Status.CANCELLED
         events.meeting.cancel_reason = "考试"
         events.meeting.save()
-        token = CalendarToken.for_user(user_named("counselor"))
+        token = CalendarToken.for_user(persona("counselor"))
         calendar = parse(client.get(feed_url(token.token)))
         meeting = next(e for e in calendar.walk("VEVENT") if "日历测试例会" in str(e["SUMMARY"]))
         assert str(meeting["STATUS"]) == "CANCELLED"
@@ -343,13 +343,13 @@ class TestFeed:
         assert client.get(feed_url("x" * 43)).status_code == 404
         assert client.get(feed_url("short")).status_code == 404
 
-    def test_reset_cuts_the_old_link(self, sign_in, user_named, events):
+    def test_reset_cuts_the_old_link(self, sign_in, persona, events):
         client = sign_in("teacher")
         page = client.get(reverse("reports:calendar-link"))
-        old = CalendarToken.objects.get(user=user_named("teacher")).token
+        old = CalendarToken.objects.get(user=persona("teacher")).token
         assert old in page.content.decode()
         client.post(reverse("reports:calendar-link-reset"))
-        new = CalendarToken.objects.get(user=user_named("teacher")).token
+        new = CalendarToken.objects.get(user=persona("teacher")).token
         assert new != old
         client.logout()
         assert client.get(feed_url(old)).status_code == 404
