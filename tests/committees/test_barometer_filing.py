@@ -17,7 +17,6 @@ from committees.barometer.views.filing import _base as page_base
 from committees.models import (
     Alert,
     Barometer,
-    CommitteeMember,
     ConcernKind,
     CourseSuggestion,
     ImmediateReport,
@@ -26,8 +25,9 @@ from committees.models import (
 from counseling.audit import AuditEntry
 from counseling.crypto import decrypt
 from counseling.errors import PortalError
-from counseling.models import SchoolClass, Semester, Student
 from counseling.notifications.models import Notification
+from tests.committees.members import appoint, appoint_member
+from tests.personas import World
 
 UTC = datetime.UTC
 # Thursday of week 13 (23–29 November 2026), 11:00 in Shanghai; the deadline of week 13 is
@@ -40,34 +40,38 @@ FILE_URL = reverse("committees:barometer-file")
 
 
 @pytest.fixture
-def semester(demo):
-    return Semester.objects.current(demo, on=THURSDAY.date())
+def semester(world):
+    return world.semester
 
 
 @pytest.fixture
-def member_class(semester, user_named):
-    """`member`'s class, with nothing filed for week 13 and after (whatever the day the
-    demo was loaded on)."""
-    cls = SchoolClass.objects.get(committee_members__student__user=user_named("member"))
-    Barometer.objects.filter(semester=semester, school_class=cls, week__gte=WEEK).delete()
-    return cls
+def member_class(world):
+    """`member`'s class (`cls`), with `member` in office for the semester."""
+    appoint_member(world)
+    return world.cls
 
 
 @pytest.fixture
-def classmates(member_class, user_named):
-    """Two students of the class who are not the member, and whose names appear nowhere
-    else on the pages (so that finding one in a page means it leaked)."""
-    me = user_named("member")
-    names = set(Student.objects.exclude(school_class=member_class).values_list("name", flat=True))
-    names |= {me.full_name}
-    found = [
-        s
-        for s in Student.objects.filter(school_class=member_class, is_active=True)
-        .exclude(user=me)
-        .order_by("-student_number")
-        if s.name not in names and len(s.name) >= 2
-    ]
-    return found[:2]
+def classmates(world, member_class):
+    """Two students of the class who are not the member, named so that no other student
+    of the database is (finding one in a page means it leaked)."""
+    found = world.students[member_class.pk][1:3]
+    for student, name in zip(found, ("欧阳晓测", "司马子测"), strict=True):
+        student.name = name
+        student.save(update_fields=["name"])
+    return found
+
+
+@pytest.fixture
+def sign_in(client):
+    """The test client signed in as a persona (again after each jump in time: sessions
+    end after two idle hours)."""
+
+    def sign(user):
+        client.force_login(user)
+        return client
+
+    return sign
 
 
 def form_data(
@@ -127,15 +131,24 @@ def the_barometer(semester, cls, week=WEEK):
 # --- Filing ---------------------------------------------------------------------------
 
 
-def test_member_files_this_weeks_barometer(client_as, semester, member_class, classmates):
+def test_member_files_this_weeks_barometer(world, sign_in, semester, member_class, classmates):
     student = classmates[0]
-    client = client_as("member")
+    last = services.file_barometer(
+        world.member,
+        member_class,
+        semester,
+        WEEK - 1,
+        services.Filing(weather=Weather.STORM),
+        now=THURSDAY - datetime.timedelta(days=7),
+    )[0]
+    client = sign_in(world.member)
     with time_machine.travel(THURSDAY, tick=False):
         page = client.get(FILE_URL)
         assert page.status_code == 200
         html = page.content.decode()
         assert 'id="nothing-to-report"' in html
         assert 'id="last-week"' in html  # last week's barometer beside this one
+        assert page.context["last"]["barometer"] == last
         assert 'name="s-0-student"' in html and student.name in html  # the class roster
         assert reverse("committees:immediate-report") in html
         response = client.post(
@@ -153,7 +166,7 @@ def test_member_files_this_weeks_barometer(client_as, semester, member_class, cl
     barometer = the_barometer(semester, member_class)
     assert barometer.weather == Weather.RAIN
     assert not barometer.late and not barometer.nothing_to_report
-    assert barometer.filed_by.username == "member"
+    assert barometer.filed_by == world.member
     assert {c.kind: c.count for c in barometer.concerns.all()} == {"homesick": 4, "study": 2}
     [named] = barometer.students.all()
     assert named.student_pk == student.pk
@@ -163,12 +176,12 @@ def test_member_files_this_weeks_barometer(client_as, semester, member_class, cl
     )
     # The department's liaison hears of the new suggestions.
     assert Notification.objects.filter(
-        recipient__username="liaison", kind="committees.suggestion"
+        recipient=world.liaison, kind="committees.suggestion"
     ).exists()
 
 
-def test_nothing_to_report_is_one_tap(client_as, semester, member_class):
-    client = client_as("member")
+def test_nothing_to_report_is_one_tap(world, sign_in, semester, member_class):
+    client = sign_in(world.member)
     with time_machine.travel(THURSDAY, tick=False):
         page = client.get(FILE_URL)
         response = client.post(FILE_URL, {"base": base_of(page), "nothing_to_report": "1"})
@@ -179,9 +192,9 @@ def test_nothing_to_report_is_one_tap(client_as, semester, member_class):
     assert not barometer.concerns.exists() and not barometer.students.exists()
 
 
-def test_bad_input_is_refused_whole(client_as, semester, member_class, classmates):
-    client = client_as("member")
-    outsider = Student.objects.exclude(school_class=member_class).first()
+def test_bad_input_is_refused_whole(world, sign_in, semester, member_class, classmates):
+    client = sign_in(world.member)
+    outsider = world.students[world.other_cls.pk][0]
     with time_machine.travel(THURSDAY, tick=False):
         # No weather: the form says so, nothing is saved.
         data = form_data(rows=[(classmates[0], "family", "watch", "")])
@@ -206,14 +219,14 @@ def test_bad_input_is_refused_whole(client_as, semester, member_class, classmate
     assert not Barometer.objects.filter(semester=semester, school_class=member_class, week=WEEK)
 
 
-def test_editing_until_the_deadline_then_locked(client_as, semester, member_class, classmates):
-    client = client_as("member")
+def test_editing_until_the_deadline_then_locked(world, sign_in, semester, member_class, classmates):
+    client = sign_in(world.member)
     with time_machine.travel(THURSDAY, tick=False):
         assert file_one(client, member_class, weather=Weather.PARTLY_CLOUDY).status_code == 302
     with time_machine.travel(BEFORE_DEADLINE, tick=False):
         # Monday 11:59: week 13 is still open (week 14 is the current one now). Sessions
         # end after two idle hours: sign in again after each jump in time.
-        client = client_as("member")
+        client = sign_in(world.member)
         page = client.get(url_for(member_class, WEEK))
         assert b'id="barometer-form"' in page.content
         response = client.post(
@@ -229,7 +242,7 @@ def test_editing_until_the_deadline_then_locked(client_as, semester, member_clas
     assert barometer.weather == Weather.OVERCAST and not barometer.late
     assert barometer.students.count() == 1
     with time_machine.travel(AFTER_DEADLINE, tick=False):
-        client = client_as("member")
+        client = sign_in(world.member)
         page = client.get(url_for(member_class, WEEK))
         assert page.status_code == 200
         assert b'id="locked-message"' in page.content
@@ -248,10 +261,10 @@ def test_editing_until_the_deadline_then_locked(client_as, semester, member_clas
 
 
 def test_an_edit_keeps_or_removes_the_students_already_named(
-    client_as, semester, member_class, classmates
+    world, sign_in, semester, member_class, classmates
 ):
     first, second = classmates
-    client = client_as("member")
+    client = sign_in(world.member)
     with time_machine.travel(THURSDAY, tick=False):
         file_one(client, member_class, rows=[(first, "family", "close", "父母离异")])
         page = client.get(FILE_URL)
@@ -276,15 +289,15 @@ def test_an_edit_keeps_or_removes_the_students_already_named(
     assert [r.student_pk for r in left] == [second.pk]
     # The names the member was shown are in the audit trail.
     assert AuditEntry.objects.filter(
-        actor__username="member",
+        actor=world.member,
         action=AuditEntry.Action.READ,
         content_type=ContentType.objects.get_for_model(Barometer),
     ).exists()
 
 
-def test_late_filing_is_marked_late(client_as, semester, member_class):
+def test_late_filing_is_marked_late(world, sign_in, semester, member_class):
     with time_machine.travel(AFTER_DEADLINE, tick=False):
-        client = client_as("member")
+        client = sign_in(world.member)
         page = client.get(url_for(member_class, WEEK))
         assert b'id="barometer-status"' in page.content
         response = client.post(url_for(member_class, WEEK), form_data(base=base_of(page)))
@@ -292,23 +305,23 @@ def test_late_filing_is_marked_late(client_as, semester, member_class):
     assert the_barometer(semester, member_class).late
 
 
-def test_counselor_reopens_a_locked_barometer(client_as, semester, member_class):
+def test_counselor_reopens_a_locked_barometer(world, sign_in, semester, member_class):
     with time_machine.travel(THURSDAY, tick=False):
-        file_one(client_as("member"), member_class)
+        file_one(sign_in(world.member), member_class)
     barometer = the_barometer(semester, member_class)
     reopen_url = reverse("committees:barometer-reopen", args=[barometer.pk])
     with time_machine.travel(AFTER_DEADLINE, tick=False):
         # Neither the member nor the class teacher may reopen it.
-        assert client_as("member").post(reopen_url).status_code == 403
-        assert client_as("teacher").post(reopen_url).status_code == 403
-        detail = client_as("counselor").get(
+        assert sign_in(world.member).post(reopen_url).status_code == 403
+        assert sign_in(world.teacher).post(reopen_url).status_code == 403
+        detail = sign_in(world.counselor).get(
             reverse("committees:barometer-detail", args=[barometer.pk])
         )
         assert b'id="reopen-form"' in detail.content
-        assert client_as("counselor").post(reopen_url).status_code == 302
+        assert sign_in(world.counselor).post(reopen_url).status_code == 302
         barometer.refresh_from_db()
         assert barometer.reopened_until > AFTER_DEADLINE
-        client = client_as("member")
+        client = sign_in(world.member)
         page = client.get(url_for(member_class, WEEK))
         assert b'id="barometer-form"' in page.content
         response = client.post(
@@ -319,52 +332,50 @@ def test_counselor_reopens_a_locked_barometer(client_as, semester, member_class)
     assert barometer.weather == Weather.RAIN
     assert not barometer.late  # first filed on time; a reopened edit does not make it late
     assert AuditEntry.objects.filter(
-        actor__username="counselor",
+        actor=world.counselor,
         action=AuditEntry.Action.REACTIVATE,
         object_id=str(barometer.pk),
     ).exists()
 
 
 @pytest.mark.parametrize("username", ["teacher", "liaison", "principal", "admin", "student"])
-def test_only_members_and_counselors_file(client_as, member_class, username):
+def test_only_members_and_counselors_file(world, sign_in, member_class, username):
     with time_machine.travel(THURSDAY, tick=False):
-        client = client_as(username)
+        client = sign_in(getattr(world, username))
         assert client.get(url_for(member_class)).status_code == 403
         assert client.post(url_for(member_class), form_data()).status_code == 403
         assert client.get(reverse("committees:immediate-report")).status_code == 403
     assert not Barometer.objects.filter(school_class=member_class, week=WEEK).exists()
 
 
-def test_a_member_of_another_class_cannot_file_for_this_one(client_as, member_class):
-    other = CommitteeMember.objects.exclude(school_class=member_class).select_related(
-        "student__user"
-    )[0]
+def test_a_member_of_another_class_cannot_file_for_this_one(world, sign_in, member_class):
+    other = appoint(world, world.students[world.other_cls.pk][0], username="w-member02")
     with time_machine.travel(THURSDAY, tick=False):
-        client = client_as(other.student.user.username)
+        client = sign_in(other.student.user)
         assert client.get(FILE_URL).status_code == 200  # its own class
         assert client.get(url_for(member_class)).status_code == 403
         assert client.post(url_for(member_class), form_data()).status_code == 403
 
 
-def test_counselor_files_for_any_class(client_as, semester, member_class):
-    client = client_as("counselor")
+def test_counselor_files_for_any_class(world, sign_in, semester, member_class):
+    client = sign_in(world.counselor)
     with time_machine.travel(THURSDAY, tick=False):
         picker = client.get(FILE_URL)
         assert picker.status_code == 200 and b'name="class"' in picker.content
         assert file_one(client, member_class).status_code == 302
-    assert the_barometer(semester, member_class).filed_by.username == "counselor"
+    assert the_barometer(semester, member_class).filed_by == world.counselor
 
 
 def test_two_members_at_once_end_in_one_barometer_and_a_message(
-    client_as, user_named, semester, member_class, classmates
+    world, sign_in, semester, member_class, classmates
 ):
     """The page was drawn before a classmate filed: the second submit does not overwrite
     it; the page shows theirs, and keeps the student this member was adding."""
-    client = client_as("member")
+    client = sign_in(world.member)
     with time_machine.travel(THURSDAY, tick=False):
         page = client.get(FILE_URL)
         services.file_barometer(
-            user_named("counselor"),
+            world.counselor,
             member_class,
             semester,
             WEEK,
@@ -390,12 +401,12 @@ def test_two_members_at_once_end_in_one_barometer_and_a_message(
 
 
 def test_the_service_turns_a_lost_race_into_already_filed(
-    semester, member_class, user_named, monkeypatch
+    world, semester, member_class, monkeypatch
 ):
     """When the row appears between the service's look and its insert, the database's
     unique constraint refuses the second one, and the caller gets a clear error."""
     services.file_barometer(
-        user_named("counselor"),
+        world.counselor,
         member_class,
         semester,
         WEEK,
@@ -415,7 +426,7 @@ def test_the_service_turns_a_lost_race_into_already_filed(
     monkeypatch.setattr(Barometer.objects, "select_for_update", Blind, raising=False)
     with pytest.raises(PortalError) as caught:
         services.file_barometer(
-            user_named("member"),
+            world.member,
             member_class,
             semester,
             WEEK,
@@ -429,9 +440,9 @@ def test_the_service_turns_a_lost_race_into_already_filed(
 # --- Immediate report -----------------------------------------------------------------
 
 
-def test_immediate_report_reaches_the_counselors(client_as, member_class, classmates):
+def test_immediate_report_reaches_the_counselors(world, sign_in, member_class, classmates):
     student = classmates[0]
-    client = client_as("member")
+    client = sign_in(world.member)
     with time_machine.travel(THURSDAY, tick=False):
         form = client.get(reverse("committees:immediate-report"))
         assert form.status_code == 200
@@ -447,13 +458,12 @@ def test_immediate_report_reaches_the_counselors(client_as, member_class, classm
     alert = Alert.objects.get(rule=Alert.Rule.IMMEDIATE, key=f"immediate:{report.pk}")
     assert alert.grade == Alert.Grade.RED
     told = set(
-        Notification.objects.filter(kind="committees.alert_red").values_list(
-            "recipient__username", flat=True
-        )
+        Notification.objects.filter(kind="committees.alert_red").values_list("recipient", flat=True)
     )
-    assert {"counselor", "counselor2", "counselor3"} <= told
+    assert {world.counselor.pk, world.counselor2.pk} <= told
+    assert world.stranger.pk not in told  # a counselor, of another school
     # The counselor reads what happened on the alert.
-    page = client_as("counselor").get(reverse("committees:alert-detail", args=[alert.pk]))
+    page = sign_in(world.counselor).get(reverse("committees:alert-detail", args=[alert.pk]))
     assert "在天台边上徘徊".encode() in page.content
     assert student.name.encode() in page.content
 
@@ -462,11 +472,11 @@ def test_immediate_report_reaches_the_counselors(client_as, member_class, classm
 
 
 @pytest.fixture
-def named_barometer(client_as, semester, member_class, classmates):
+def named_barometer(world, sign_in, semester, member_class, classmates):
     """This week's barometer, filed by `member`, naming a classmate with a note."""
     with time_machine.travel(THURSDAY, tick=False):
         response = file_one(
-            client_as("member"),
+            sign_in(world.member),
             member_class,
             rows=[(classmates[0], "love", "close", "失恋后情绪低落，夜里不睡")],
             note="班级整体平稳",
@@ -477,10 +487,10 @@ def named_barometer(client_as, semester, member_class, classmates):
 
 @pytest.mark.parametrize("username", ["teacher", "liaison", "member"])
 def test_students_of_concern_absent_for_everyone_but_counselors(
-    client_as, named_barometer, classmates, username
+    world, sign_in, named_barometer, classmates, username
 ):
     url = reverse("committees:barometer-detail", args=[named_barometer.pk])
-    response = client_as(username).get(url)
+    response = sign_in(getattr(world, username)).get(url)
     assert response.status_code == 200
     assert "班级整体平稳".encode() in response.content  # tier 2 is there
     assert classmates[0].name.encode() not in response.content
@@ -488,29 +498,29 @@ def test_students_of_concern_absent_for_everyone_but_counselors(
 
 
 @pytest.mark.parametrize("username", ["principal", "admin"])
-def test_class_text_is_not_for_the_administrators(client_as, named_barometer, username):
+def test_class_text_is_not_for_the_administrators(world, sign_in, named_barometer, username):
     """Tier 2 is the class's own circle: school-wide roles get the figures, not the text."""
     url = reverse("committees:barometer-detail", args=[named_barometer.pk])
-    assert client_as(username).get(url).status_code == 404
+    assert sign_in(getattr(world, username)).get(url).status_code == 404
 
 
 def test_counselor_sees_students_of_concern_and_the_read_is_logged(
-    client_as, named_barometer, classmates
+    world, sign_in, named_barometer, classmates
 ):
     url = reverse("committees:barometer-detail", args=[named_barometer.pk])
     before = AuditEntry.objects.filter(action=AuditEntry.Action.READ).count()
-    response = client_as("counselor2").get(url)
+    response = sign_in(world.counselor2).get(url)
     assert response.status_code == 200
     assert classmates[0].name.encode() in response.content
     assert "失恋后情绪低落".encode() in response.content
     entry = AuditEntry.objects.filter(action=AuditEntry.Action.READ).order_by("-id").first()
     assert AuditEntry.objects.filter(action=AuditEntry.Action.READ).count() == before + 1
-    assert entry.actor.username == "counselor2"
+    assert entry.actor == world.counselor2
     assert entry.content_type == ContentType.objects.get_for_model(Barometer)
     assert entry.object_id == str(named_barometer.pk)
 
 
-def test_students_of_concern_are_encrypted_at_rest(named_barometer, classmates):
+def test_students_of_concern_are_encrypted_at_rest(world, named_barometer, classmates):
     student = classmates[0]
     row = named_barometer.students.get()
     with connection.cursor() as cursor:
@@ -530,8 +540,8 @@ def test_students_of_concern_are_encrypted_at_rest(named_barometer, classmates):
     assert row.note == "失恋后情绪低落，夜里不睡"  # and it reads back through the model
 
 
-def test_admin_shows_no_student_of_concern(client_as, named_barometer, classmates):
-    client = client_as("admin")
+def test_admin_shows_no_student_of_concern(world, sign_in, named_barometer, classmates):
+    client = sign_in(world.admin)
     for url in [
         reverse("admin:committees_barometer_changelist"),
         reverse("admin:committees_barometer_change", args=[named_barometer.pk]),
@@ -554,8 +564,8 @@ def test_admin_shows_no_student_of_concern(client_as, named_barometer, classmate
 # --- Course suggestions filed with the barometer -------------------------------------
 
 
-def test_an_edit_does_not_renew_open_suggestions(client_as, semester, member_class):
-    client = client_as("member")
+def test_an_edit_does_not_renew_open_suggestions(world, sign_in, semester, member_class):
+    client = sign_in(world.member)
     with time_machine.travel(THURSDAY, tick=False):
         file_one(client, member_class, suggestions="机房电脑太旧")
         first = CourseSuggestion.objects.get(
@@ -572,13 +582,13 @@ def test_an_edit_does_not_renew_open_suggestions(client_as, semester, member_cla
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_threads_file_the_same_week_at_once(demo, user_named):
+def test_two_threads_file_the_same_week_at_once():
     if connection.vendor != "postgresql":
         pytest.skip("row locks and concurrent inserts need PostgreSQL")
-    semester = Semester.objects.current(demo, on=THURSDAY.date())
-    cls = SchoolClass.objects.get(committee_members__student__user=user_named("member"))
-    Barometer.objects.filter(semester=semester, school_class=cls, week=WEEK).delete()
-    users = [user_named("member"), user_named("counselor")]
+    world = World()  # committed: the threads have connections of their own
+    appoint_member(world)
+    semester, cls = world.semester, world.cls
+    users = [world.member, world.counselor]
     barrier = threading.Barrier(2)
     results = [None, None]
 
