@@ -13,10 +13,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from committees.models import Barometer, ConcernKind, CourseSuggestion, StudentOfConcern
+from committees.barometer import services
+from committees.models import ConcernKind, CourseSuggestion, StudentOfConcern, Weather
 from counseling.audit import AuditEntry
 from counseling.crypto import keyed_hash
-from counseling.models import Semester, Student
 from counseling.xlsx import csv_cell, safe_cell
 from tests.board_world import NOW, World
 from tests.exports.flow import download
@@ -52,11 +52,58 @@ def url():
     return reverse("committees:barometer-export")
 
 
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+# The register of the world's semester, filed by hand: `cls` weeks 1–3 (week 3 naming a
+# student), `cls_b` week 2 late, both of 信息技术科; `other_cls` (财经商贸科) weeks 1–2.
+THIS_SEMESTER = 6
+IN_THE_LIAISONS_DEPARTMENT = 4
+
+
+def file(world, cls, week, *, semester=None, late=False, **filing):
+    """The counselor files `cls`'s week, on its Thursday or, late, the Tuesday after."""
+    semester = semester or world.semester
+    day = semester.week_start(week) + datetime.timedelta(days=8 if late else 3)
+    when = datetime.datetime.combine(day, datetime.time(10), tzinfo=SHANGHAI)
+    barometer, _created = services.file_barometer(
+        world.counselor, cls, semester, week, services.Filing(**filing), now=when
+    )
+    return barometer
+
+
 @pytest.fixture
-def named(demo):
-    """The demo's escalating student: named in its class's barometers."""
-    concern = StudentOfConcern.objects.filter(barometer__school_class__department__school=demo)[0]
-    return Student.objects.get(pk=concern.student_pk)
+def named(world):
+    """The student named in `cls`'s barometer of week 3, by a name no other student has."""
+    student = world.students[world.cls.pk][2]
+    student.name = "欧阳晓测"
+    student.save(update_fields=["name"])
+    return student
+
+
+@pytest.fixture
+def register(world, named):
+    for week in (1, 2):
+        file(world, world.cls, week, weather=Weather.SUNNY)
+        file(world, world.other_cls, week, weather=Weather.PARTLY_CLOUDY)
+    file(
+        world,
+        world.cls,
+        3,
+        weather=Weather.RAIN,
+        concerns={ConcernKind.STUDY: 2},
+        students=[(named, ConcernKind.STUDY, "watch", "考试前失眠")],
+    )
+    late = file(
+        world,
+        world.cls_b,
+        2,
+        late=True,
+        weather=Weather.OVERCAST,
+        concerns={ConcernKind.HOMESICK: 1, ConcernKind.FAMILY: 3},
+    )
+    assert late.late
+    # Last semester's barometer is not in this semester's register.
+    file(world, world.cls, 1, semester=world.previous, weather=Weather.STORM)
+    return late
 
 
 def sensitive_exports():
@@ -64,32 +111,35 @@ def sensitive_exports():
 
 
 class TestWhoGetsWhat:
-    def test_counselor_gets_tier_two_only_unless_it_asks(self, client_as, url, named, demo):
-        semester = Semester.objects.current(demo)
-        sheet = workbook(download(client_as("counselor"), url))
+    def test_counselor_gets_tier_two_only_unless_it_asks(
+        self, sign_in, world, url, named, register
+    ):
+        sheet = workbook(download(sign_in(world.counselor), url))
         assert sheet.max_column == TIER2_COLUMNS
-        assert sheet.max_row == 1 + Barometer.objects.filter(semester=semester).count()
+        assert sheet.max_row == 1 + THIS_SEMESTER
         assert named.name not in all_text(sheet)
         assert not sensitive_exports().exists()
 
     def test_counselor_asking_gets_tier_three_and_it_is_logged(
-        self, client_as, url, named, user_named, demo
+        self, sign_in, world, url, named, register
     ):
-        sheet = workbook(download(client_as("counselor"), url, {"sensitive": "1"}))
+        sheet = workbook(download(sign_in(world.counselor), url, {"sensitive": "1"}))
         assert sheet.max_column == TIER3_COLUMNS
+        assert sheet.max_row == 1 + THIS_SEMESTER
         assert named.name in all_text(sheet)
+        assert "考试前失眠" in all_text(sheet)
         entry = sensitive_exports().get()
-        assert entry.actor == user_named("counselor")
-        assert entry.object_id == str(Semester.objects.current(demo).pk)
-        assert entry.school_id == demo.pk
+        assert entry.actor == world.counselor
+        assert entry.object_id == str(world.semester.pk)
+        assert entry.school_id == world.school.pk
 
-    def test_the_school_administrator_gets_no_register(self, client_as, url):
+    def test_the_school_administrator_gets_no_register(self, sign_in, world, url, register):
         """The register is class-level text (tier 2): school-wide roles read the figures."""
-        assert download(client_as("principal"), url).status_code == 403
+        assert download(sign_in(world.principal), url).status_code == 403
 
     @pytest.mark.parametrize("username", ["liaison"])
-    def test_others_get_no_tier_three(self, client_as, url, named, username):
-        client = client_as(username)
+    def test_others_get_no_tier_three(self, sign_in, world, url, named, register, username):
+        client = sign_in(getattr(world, username))
         sheet = workbook(download(client, url))
         assert sheet.max_column == TIER2_COLUMNS
         assert named.name not in all_text(sheet)
@@ -98,46 +148,36 @@ class TestWhoGetsWhat:
         assert named.name not in response.content.decode(errors="replace")
         assert not sensitive_exports().exists()
 
-    def test_liaison_gets_its_department_only(self, client_as, url, demo):
-        sheet = workbook(download(client_as("liaison"), url))
+    def test_liaison_gets_its_department_only(self, sign_in, world, url, register):
+        sheet = workbook(download(sign_in(world.liaison), url))
         departments = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
-        assert departments == {"信息技术科"}
-        semester = Semester.objects.current(demo)
-        assert (
-            sheet.max_row
-            == 1
-            + Barometer.objects.filter(
-                semester=semester, school_class__department__name="信息技术科"
-            ).count()
-        )
+        assert departments == {world.dept.name}
+        assert sheet.max_row == 1 + IN_THE_LIAISONS_DEPARTMENT
 
     @pytest.mark.parametrize("username", ["teacher", "member", "student", "admin"])
-    def test_others_are_refused(self, client_as, url, username):
-        assert download(client_as(username), url).status_code == 403
-        assert download(client_as(username), url, {"sensitive": "1"}).status_code == 403
+    def test_others_are_refused(self, sign_in, world, url, register, username):
+        client = sign_in(getattr(world, username))
+        assert download(client, url).status_code == 403
+        assert download(client, url, {"sensitive": "1"}).status_code == 403
 
-    def test_a_row_reads_right(self, client_as, url, demo):
-        semester = Semester.objects.current(demo)
-        barometer = (
-            Barometer.objects.filter(semester=semester, late=True)
-            .select_related("school_class__department")
-            .first()
-        )
-        sheet = workbook(download(client_as("counselor"), url))
+    def test_a_row_reads_right(self, sign_in, world, url, register):
+        barometer = register  # cls_b's week 2, filed late
+        sheet = workbook(download(sign_in(world.counselor), url))
         rows = [
             r
             for r in sheet.iter_rows(min_row=2, values_only=True)
-            if r[1] == barometer.school_class.name and r[2] == barometer.week
+            if r[1] == world.cls_b.name and r[2] == 2
         ]
         assert len(rows) == 1
         row = rows[0]
-        assert row[0] == barometer.school_class.department.name
-        counts = dict(barometer.concerns.values_list("kind", "count"))
+        assert row[0] == world.dept.name
+        counts = {ConcernKind.HOMESICK: 1, ConcernKind.FAMILY: 3}
         assert list(row[5 : 5 + len(ConcernKind.values)]) == [
             counts.get(k, 0) for k in ConcernKind.values
         ]
         submitted = row[5 + len(ConcernKind.values) + 3]
         assert submitted == timezone.localtime(barometer.submitted_at).replace(tzinfo=None)
+        assert submitted.date() == world.semester.week_start(3) + datetime.timedelta(days=1)
 
 
 class TestNoFormulas:

@@ -62,18 +62,6 @@ def classmates(world, member_class):
     return found
 
 
-@pytest.fixture
-def sign_in(client):
-    """The test client signed in as a persona (again after each jump in time: sessions
-    end after two idle hours)."""
-
-    def sign(user):
-        client.force_login(user)
-        return client
-
-    return sign
-
-
 def form_data(
     base="new", weather=Weather.OVERCAST, concerns=None, rows=(), suggestions="", note=""
 ):
