@@ -188,8 +188,8 @@ def test_bad_input_is_refused_whole(world, sign_in, semester, member_class, clas
         data = form_data(rows=[(classmates[0], "family", "watch", "")])
         del data["weather"]
         assert client.post(FILE_URL, data).status_code == 400
-        # More concerned classmates than the class has.
-        too_many = form_data(concerns={ConcernKind.FAMILY: 500})
+        # More concerned classmates than the class has (five students).
+        too_many = form_data(concerns={ConcernKind.FAMILY: len(world.students[world.cls.pk]) + 1})
         assert client.post(FILE_URL, too_many).status_code == 400
         # A student of another class cannot be picked.
         other = form_data(rows=[(outsider, "family", "watch", "")])
