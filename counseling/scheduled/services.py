@@ -1,0 +1,200 @@
+"""Running a beat task once per slot, and the reconciler's way back when its worker died.
+
+A beat task is declared with `beat_task(name)`: its body gets the run's day and does the
+day's work. The reminders it sends keep their own sent-markers (a meeting's or a session's
+`reminder_sent_at`, a booking's `reminded_at`, the barometer's `ReminderLog` keys), written
+in the transaction that writes the notifications, so a run that dies half-way and is run
+again sends only what it had not sent yet. The row here makes the run itself happen once:
+a second message for a day that is done (beat restarted, a message delivered twice) does
+nothing, and a run whose worker died is found by reconcile_jobs and run again.
+"""
+
+import datetime
+import functools
+import logging
+
+from celery import current_app, shared_task
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from counseling import jobs
+from counseling.scheduled.models import ScheduledRun
+
+logger = logging.getLogger(__name__)
+
+LEASE = "scheduled"
+# Longer than a task's hard time limit (CELERY_TASK_TIME_LIMIT): a run this old has no task.
+STUCK_SECONDS = 6 * 60
+
+
+def max_attempts():
+    return getattr(settings, "JOBS_MAX_ATTEMPTS", 4)
+
+
+def beat_task(name):
+    """Declare a beat task: `body(day)` runs at most once per day, whatever beat sends.
+
+    Beat sends it without arguments (the run is today's); reconcile_jobs sends the id of a
+    run to finish."""
+
+    def declare(body):
+        @shared_task(name=name, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+        @functools.wraps(body)
+        def task(run_id=None):
+            return run(name, body, run_id=run_id).status
+
+        return task
+
+    return declare
+
+
+def run(name, body, *, run_id=None, today=None):
+    """The run of `name` for today (or the run `run_id`), done once. Returns the row.
+
+    The worker claims the run under its lease: a delivery while another worker is at it
+    leaves it to that worker (whose death frees the lease for reconcile_jobs); a run done
+    or given up is left alone. The attempt is counted in the claim, so a worker killed
+    mid-run uses one up and a run that kills its worker every time ends, failed."""
+    if run_id is None:
+        scheduled, _created = ScheduledRun.objects.get_or_create(
+            task=name, slot=today or timezone.localdate()
+        )
+    else:
+        scheduled = ScheduledRun.objects.filter(pk=run_id, task=name).first()
+        if scheduled is None:
+            return ScheduledRun(task=name, status=ScheduledRun.Status.FAILED)
+    lease = jobs.Lease(LEASE, scheduled.pk)
+    if not lease.acquire():
+        logger.info("%s for %s is being run by another worker", name, scheduled.slot)
+        return scheduled
+    try:
+        return _run_claimed(scheduled.pk, body)
+    finally:
+        lease.release()
+
+
+def _run_claimed(pk, body):
+    with transaction.atomic():
+        scheduled = ScheduledRun.objects.select_for_update().get(pk=pk)
+        if scheduled.status in (ScheduledRun.Status.DONE, ScheduledRun.Status.FAILED):
+            return scheduled
+        if scheduled.attempts >= max_attempts():
+            give_up(scheduled)
+            return scheduled
+        scheduled.status = ScheduledRun.Status.RUNNING
+        scheduled.attempts += 1
+        scheduled.started_at = timezone.now()
+        scheduled.save(update_fields=["status", "attempts", "started_at"])
+    try:
+        result = body(scheduled.slot)
+    except Exception as exc:
+        logger.exception("%s for %s failed", scheduled.task, scheduled.slot)
+        final = scheduled.attempts >= max_attempts()
+        scheduled.status = ScheduledRun.Status.FAILED if final else ScheduledRun.Status.PENDING
+        scheduled.error = str(exc)[:2000] or type(exc).__name__
+        # Waiting from now: reconcile_jobs sends it again once JOBS_PENDING_SECONDS have passed.
+        scheduled.queued_at = timezone.now()
+        scheduled.finished_at = timezone.now() if final else None
+        scheduled.save(update_fields=["status", "error", "queued_at", "finished_at"])
+        return scheduled
+    scheduled.status = ScheduledRun.Status.DONE
+    scheduled.result = result
+    scheduled.error = ""
+    scheduled.finished_at = timezone.now()
+    scheduled.save(update_fields=["status", "result", "error", "finished_at"])
+    return scheduled
+
+
+def give_up(scheduled):
+    scheduled.status = ScheduledRun.Status.FAILED
+    scheduled.error = f"Given up after {scheduled.attempts} attempts."
+    scheduled.finished_at = timezone.now()
+    scheduled.save(update_fields=["status", "error", "finished_at"])
+
+
+# The reconciler (reconcile_jobs).
+
+
+def stuck_q(now, waited, ran):
+    """Waiting runs whose message went out `waited` ago, running ones started `ran` ago."""
+    waiting = Q(status=ScheduledRun.Status.PENDING) & (
+        Q(queued_at__lt=now - waited) | Q(queued_at__isnull=True, created_at__lt=now - waited)
+    )
+    return waiting | Q(status=ScheduledRun.Status.RUNNING, started_at__lt=now - ran)
+
+
+def enqueue(scheduled):
+    # The task is found by its name: this process (cron's) may not have imported it yet.
+    autodiscover_modules("tasks")
+    try:
+        current_app.tasks[scheduled.task].apply_async(kwargs={"run_id": scheduled.pk})
+    except KeyError:
+        logger.error("no beat task named %s", scheduled.task)
+        return False
+    except Exception:  # the broker is away: the run waits for the next reconcile_jobs
+        logger.exception("could not queue %s for %s", scheduled.task, scheduled.slot)
+        return False
+    return True
+
+
+def reconcile(dry_run=False, limit=100):
+    """Send again the runs whose worker died (started JOBS_RUNNING_GRACE_SECONDS ago, lease
+    free; where leases cannot be seen, older than the hard time limit) and those waiting
+    for a retry JOBS_PENDING_SECONDS; give up those out of attempts."""
+    now = timezone.now()
+    waited = datetime.timedelta(seconds=getattr(settings, "JOBS_PENDING_SECONDS", 120))
+    grace = datetime.timedelta(seconds=getattr(settings, "JOBS_RUNNING_GRACE_SECONDS", 60))
+    dead = now - datetime.timedelta(seconds=STUCK_SECONDS)
+    ids = list(
+        ScheduledRun.objects.filter(stuck_q(now, waited, grace))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    result = jobs.Reconciled()
+    for pk in ids:
+        with transaction.atomic():
+            scheduled = (
+                ScheduledRun.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status__in=[ScheduledRun.Status.PENDING, ScheduledRun.Status.RUNNING])
+                .first()
+            )
+            if scheduled is None:
+                continue
+            if scheduled.status == ScheduledRun.Status.RUNNING:
+                alive = jobs.lease_held(LEASE, pk)
+                if alive or (alive is None and scheduled.started_at >= dead):
+                    continue
+            result.stuck += 1
+            if dry_run:
+                continue
+            if scheduled.attempts >= max_attempts():
+                give_up(scheduled)
+                result.failed += 1
+                continue
+            scheduled.status = ScheduledRun.Status.PENDING
+            scheduled.queued_at = timezone.now()
+            scheduled.save(update_fields=["status", "queued_at"])
+        if result.waiting or not enqueue(scheduled):
+            result.waiting += 1  # one failed publish is enough: the rest waits too
+        else:
+            result.requeued += 1
+    if result.stuck:
+        logger.warning("reconcile_jobs: scheduled runs %s", result)
+    return result
+
+
+def count_stuck():
+    age = datetime.timedelta(seconds=settings.HEALTHZ_STUCK_SECONDS)
+    return ScheduledRun.objects.filter(stuck_q(timezone.now(), age, age)).count()
+
+
+def moment_of(day):
+    """Now, for today's run; for an older day's run (re-queued after midnight), that day's
+    last moment: the reminders then count their deadlines as that day's run would have."""
+    if day == timezone.localdate():
+        return timezone.now()
+    end = datetime.datetime.combine(day, datetime.time.max)
+    return timezone.make_aware(end, timezone.get_current_timezone())
