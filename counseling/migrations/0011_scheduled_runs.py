@@ -4,33 +4,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('counseling', '0010_audit_sqlite_trigger_again'),
+        ("counseling", "0010_audit_sqlite_trigger_again"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScheduledRun',
+            name="ScheduledRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('task', models.CharField(max_length=100, verbose_name='task')),
-                ('slot', models.DateField(verbose_name='day')),
-                ('status', models.CharField(choices=[('pending', 'Waiting'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('result', models.JSONField(blank=True, null=True, verbose_name='result')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('queued_at', models.DateTimeField(blank=True, null=True, verbose_name='queued')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("task", models.CharField(max_length=100, verbose_name="task")),
+                ("slot", models.DateField(verbose_name="day")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                ("result", models.JSONField(blank=True, null=True, verbose_name="result")),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("queued_at", models.DateTimeField(blank=True, null=True, verbose_name="queued")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished"),
+                ),
             ],
             options={
-                'verbose_name': 'scheduled run',
-                'verbose_name_plural': 'scheduled runs',
-                'ordering': ['-slot', 'task'],
-                'indexes': [models.Index(fields=['status', 'started_at'], name='scheduledrun_reconcile_idx')],
-                'constraints': [models.UniqueConstraint(fields=('task', 'slot'), name='scheduledrun_once_per_slot'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'running'), _negated=True), ('started_at__isnull', False), _connector='OR'), name='scheduledrun_running_has_start')],
+                "verbose_name": "scheduled run",
+                "verbose_name_plural": "scheduled runs",
+                "ordering": ["-slot", "task"],
+                "indexes": [
+                    models.Index(fields=["status", "started_at"], name="scheduledrun_reconcile_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("task", "slot"), name="scheduledrun_once_per_slot"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "running"), _negated=True),
+                            ("started_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="scheduledrun_running_has_start",
+                    ),
+                ],
             },
         ),
     ]

@@ -158,7 +158,9 @@ def reconcile(dry_run=False, limit=100):
         with transaction.atomic():
             scheduled = (
                 ScheduledRun.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status__in=[ScheduledRun.Status.PENDING, ScheduledRun.Status.RUNNING])
+                .filter(
+                    pk=pk, status__in=[ScheduledRun.Status.PENDING, ScheduledRun.Status.RUNNING]
+                )
                 .first()
             )
             if scheduled is None:
