@@ -16,7 +16,6 @@ import logging
 from celery import current_app, shared_task
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -118,14 +117,6 @@ def give_up(scheduled):
 # The reconciler (reconcile_jobs).
 
 
-def stuck_q(now, waited, ran):
-    """Waiting runs whose message went out `waited` ago, running ones started `ran` ago."""
-    waiting = Q(status=ScheduledRun.Status.PENDING) & (
-        Q(queued_at__lt=now - waited) | Q(queued_at__isnull=True, created_at__lt=now - waited)
-    )
-    return waiting | Q(status=ScheduledRun.Status.RUNNING, started_at__lt=now - ran)
-
-
 def enqueue(scheduled):
     # The task is found by its name: this process (cron's) may not have imported it yet.
     autodiscover_modules("tasks")
@@ -140,57 +131,24 @@ def enqueue(scheduled):
     return True
 
 
+ROWS = jobs.RowJobs(
+    model=ScheduledRun,
+    lease=LEASE,
+    dead_seconds=STUCK_SECONDS,
+    max_attempts=max_attempts,
+    give_up=give_up,
+    enqueue=enqueue,
+)
+
+
 def reconcile(dry_run=False, limit=100):
-    """Send again the runs whose worker died (started JOBS_RUNNING_GRACE_SECONDS ago, lease
-    free; where leases cannot be seen, older than the hard time limit) and those waiting
-    for a retry JOBS_PENDING_SECONDS; give up those out of attempts."""
-    now = timezone.now()
-    waited = datetime.timedelta(seconds=getattr(settings, "JOBS_PENDING_SECONDS", 120))
-    grace = datetime.timedelta(seconds=getattr(settings, "JOBS_RUNNING_GRACE_SECONDS", 60))
-    dead = now - datetime.timedelta(seconds=STUCK_SECONDS)
-    ids = list(
-        ScheduledRun.objects.filter(stuck_q(now, waited, grace))
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    result = jobs.Reconciled()
-    for pk in ids:
-        with transaction.atomic():
-            scheduled = (
-                ScheduledRun.objects.select_for_update(skip_locked=True)
-                .filter(
-                    pk=pk, status__in=[ScheduledRun.Status.PENDING, ScheduledRun.Status.RUNNING]
-                )
-                .first()
-            )
-            if scheduled is None:
-                continue
-            if scheduled.status == ScheduledRun.Status.RUNNING:
-                alive = jobs.lease_held(LEASE, pk)
-                if alive or (alive is None and scheduled.started_at >= dead):
-                    continue
-            result.stuck += 1
-            if dry_run:
-                continue
-            if scheduled.attempts >= max_attempts():
-                give_up(scheduled)
-                result.failed += 1
-                continue
-            scheduled.status = ScheduledRun.Status.PENDING
-            scheduled.queued_at = timezone.now()
-            scheduled.save(update_fields=["status", "queued_at"])
-        if result.waiting or not enqueue(scheduled):
-            result.waiting += 1  # one failed publish is enough: the rest waits too
-        else:
-            result.requeued += 1
-    if result.stuck:
-        logger.warning("reconcile_jobs: scheduled runs %s", result)
-    return result
+    """Send again the runs whose worker died and those waiting for a retry; give up those
+    out of attempts (counseling.jobs.reconcile_rows)."""
+    return jobs.reconcile_rows(ROWS, dry_run=dry_run, limit=limit)
 
 
 def count_stuck():
-    age = datetime.timedelta(seconds=settings.HEALTHZ_STUCK_SECONDS)
-    return ScheduledRun.objects.filter(stuck_q(timezone.now(), age, age)).count()
+    return jobs.count_stuck_rows(ScheduledRun)
 
 
 def moment_of(day):
