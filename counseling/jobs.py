@@ -145,6 +145,31 @@ def stuck_q(now, waited, ran):
     return waiting | Q(status="running", started_at__lt=now - ran)
 
 
+def claim_row(model, pk, max_attempts, give_up):
+    """The row, now running with its attempt counted, committed before any work starts (a
+    worker killed at work has used the attempt up); None when it is gone, done, failed, or
+    out of attempts (then given up). Call it holding the row's Lease."""
+    with transaction.atomic():
+        row = model.objects.select_for_update().filter(pk=pk).first()
+        if row is None or row.status in ("done", "failed"):
+            return None
+        if row.attempts >= max_attempts:
+            give_up(row)
+            return None
+        row.status = "running"
+        row.attempts += 1
+        row.started_at = timezone.now()
+        row.save(update_fields=["status", "attempts", "started_at"])
+    return row
+
+
+def give_up_row(row, error):
+    row.status = "failed"
+    row.error = error
+    row.finished_at = timezone.now()
+    row.save(update_fields=["status", "error", "finished_at"])
+
+
 @dataclasses.dataclass(frozen=True)
 class RowJobs:
     """How reconcile_rows treats one such table."""

@@ -10,12 +10,10 @@ nothing, and a run whose worker died is found by reconcile_jobs and run again.
 """
 
 import datetime
-import functools
 import logging
 
 from celery import current_app, shared_task
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -40,18 +38,22 @@ def beat_task(name):
     run to finish."""
 
     def declare(body):
-        @shared_task(name=name, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-        @functools.wraps(body)
         def task(run_id=None):
-            return run(name, body, run_id=run_id).status
+            scheduled = run(name, body, run_id=run_id)
+            return scheduled.status if scheduled else None
 
-        return task
+        # Not functools.wraps: Celery would check the messages' arguments against the body's.
+        task.__doc__, task.__module__ = body.__doc__, body.__module__
+        return shared_task(
+            name=name, acks_late=True, reject_on_worker_lost=True, ignore_result=True
+        )(task)
 
     return declare
 
 
 def run(name, body, *, run_id=None, today=None):
-    """The run of `name` for today (or the run `run_id`), done once. Returns the row.
+    """The run of `name` for today (or the run `run_id`), done once. Returns the row when
+    this call ran it, None when there was nothing to do.
 
     The worker claims the run under its lease: a delivery while another worker is at it
     leaves it to that worker (whose death frees the lease for reconcile_jobs); a run done
@@ -64,11 +66,11 @@ def run(name, body, *, run_id=None, today=None):
     else:
         scheduled = ScheduledRun.objects.filter(pk=run_id, task=name).first()
         if scheduled is None:
-            return ScheduledRun(task=name, status=ScheduledRun.Status.FAILED)
+            return None
     lease = jobs.Lease(LEASE, scheduled.pk)
     if not lease.acquire():
         logger.info("%s for %s is being run by another worker", name, scheduled.slot)
-        return scheduled
+        return None
     try:
         return _run_claimed(scheduled.pk, body)
     finally:
@@ -76,17 +78,9 @@ def run(name, body, *, run_id=None, today=None):
 
 
 def _run_claimed(pk, body):
-    with transaction.atomic():
-        scheduled = ScheduledRun.objects.select_for_update().get(pk=pk)
-        if scheduled.status in (ScheduledRun.Status.DONE, ScheduledRun.Status.FAILED):
-            return scheduled
-        if scheduled.attempts >= max_attempts():
-            give_up(scheduled)
-            return scheduled
-        scheduled.status = ScheduledRun.Status.RUNNING
-        scheduled.attempts += 1
-        scheduled.started_at = timezone.now()
-        scheduled.save(update_fields=["status", "attempts", "started_at"])
+    scheduled = jobs.claim_row(ScheduledRun, pk, max_attempts(), give_up)
+    if scheduled is None:
+        return None
     try:
         result = body(scheduled.slot)
     except Exception as exc:
@@ -108,10 +102,7 @@ def _run_claimed(pk, body):
 
 
 def give_up(scheduled):
-    scheduled.status = ScheduledRun.Status.FAILED
-    scheduled.error = f"Given up after {scheduled.attempts} attempts."
-    scheduled.finished_at = timezone.now()
-    scheduled.save(update_fields=["status", "error", "finished_at"])
+    jobs.give_up_row(scheduled, f"Given up after {scheduled.attempts} attempts.")
 
 
 # The reconciler (reconcile_jobs).

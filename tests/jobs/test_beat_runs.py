@@ -18,7 +18,8 @@ from consultations.tasks import send_booking_reminders
 from counseling.notifications.models import Notification
 from counseling.scheduled import services
 from counseling.scheduled.models import ScheduledRun
-from tests.consultations.world import NOW, REASON, THURSDAY, World, at
+from tests.consultations.test_booking import book
+from tests.consultations.world import NOW, THURSDAY, World
 from tests.jobs.leases import held_elsewhere
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
@@ -33,18 +34,22 @@ def world(db):
 
 
 def confirmed_booking(world):
-    found = booking.book(
-        world.student.user,
-        counselor_id=world.counselor.pk,
-        starts_at=at(THURSDAY, 14),
-        channel="in_person",
-        category=world.category,
-        reason=REASON,
-    )
+    found = book(world)
     booking.confirm(world.counselor, found)
     mail.outbox.clear()
     Notification.objects.all().delete()
     return found
+
+
+def left_running(attempts=1):
+    """Today's run, claimed long ago by a worker (dead, unless a test holds its lease)."""
+    return ScheduledRun.objects.create(
+        task=TASK,
+        slot=NOW.date(),
+        status=ScheduledRun.Status.RUNNING,
+        attempts=attempts,
+        started_at=ago(services.STUCK_SECONDS + 1),
+    )
 
 
 def reminders():
@@ -86,13 +91,7 @@ def test_a_run_whose_worker_died_is_sent_again_and_reminds_of_its_own_day(
     world, django_capture_on_commit_callbacks
 ):
     confirmed_booking(world)
-    dead = ScheduledRun.objects.create(
-        task=TASK,
-        slot=NOW.date(),
-        status=ScheduledRun.Status.RUNNING,
-        attempts=1,
-        started_at=ago(services.STUCK_SECONDS + 1),
-    )
+    dead = left_running()
     # The next morning: the run still reminds of the day after its own day.
     with time_machine.travel(NOW + datetime.timedelta(days=1), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
@@ -104,13 +103,7 @@ def test_a_run_whose_worker_died_is_sent_again_and_reminds_of_its_own_day(
 
 
 def test_a_run_that_kills_its_worker_each_time_is_given_up(world, settings):
-    dead = ScheduledRun.objects.create(
-        task=TASK,
-        slot=NOW.date(),
-        status=ScheduledRun.Status.RUNNING,
-        attempts=settings.JOBS_MAX_ATTEMPTS,
-        started_at=ago(services.STUCK_SECONDS + 1),
-    )
+    dead = left_running(attempts=settings.JOBS_MAX_ATTEMPTS)
     assert "1 stuck, 0 queued again, 1 given up" in reconcile()
     dead.refresh_from_db()
     assert dead.status == ScheduledRun.Status.FAILED and dead.finished_at
@@ -137,13 +130,7 @@ def test_a_failed_run_waits_for_its_retry_and_then_runs(
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="leases are PostgreSQL's")
 def test_a_run_held_by_a_live_worker_is_left_to_it(world):
-    run = ScheduledRun.objects.create(
-        task=TASK,
-        slot=NOW.date(),
-        status=ScheduledRun.Status.RUNNING,
-        attempts=1,
-        started_at=ago(services.STUCK_SECONDS + 1),
-    )
+    run = left_running()
     with held_elsewhere(services.LEASE, run.pk):
         calls = []
         services.run(TASK, calls.append, run_id=run.pk)  # a second delivery meanwhile
