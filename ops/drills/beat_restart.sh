@@ -88,6 +88,12 @@ n = Notification.objects.filter(created_at__gte='$START', kind__endswith='remind
 by = n.values('recipient', 'kind', 'title', 'url').annotate(c=Count('id'))
 print(r.count(), r.filter(status='done').count(), r.filter(attempts=1).count(),
       n.count(), by.count(), by.filter(c__gt=1).count())")
+pyq "
+from django.db.models import Count
+from counseling.notifications.models import Notification
+n = Notification.objects.filter(created_at__gte='$START', kind__endswith='reminder')
+for row in n.values('kind').annotate(c=Count('id')).order_by('kind'):
+    print('   ', row['kind'], row['c'])"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 ok=PASS
 if [ "$rows" != 4 ] || [ "$done_" != 4 ] || [ "$once" != 4 ] || [ "$twice" != 0 ] \
