@@ -6,10 +6,12 @@ import os
 import time
 from pathlib import Path
 
-from counseling.notifications.models import Delivery
-from counseling.notifications.sending import SENDERS
-from counseling.scheduled.services import beat_task
-from tests.exports.worker_app import app
+# First: it sets Django up, which the portal's modules below need.
+from tests.exports.worker_app import app  # isort: skip
+
+from counseling.notifications.models import Delivery  # noqa: E402
+from counseling.notifications.sending import SENDERS  # noqa: E402
+from counseling.scheduled.services import beat_task  # noqa: E402
 
 SLOW_BEAT = "tests.slow_beat"
 
