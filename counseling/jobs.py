@@ -3,7 +3,8 @@
 Every piece of background work already has a row that is its source of truth, written in
 the transaction of the action that asked for it: an export job (a file to make, with its
 status and attempts) and a notification delivery (a message to send, with its backoff and
-its robot's window). We keep those tables rather than fold them into one job table: their
+its robot's window); a beat task's daily run has one too, written by the task that claims
+it (a scheduled run, counseling.scheduled). We keep those tables rather than fold them into one job table: their
 states and retry rules differ (a delivery waits for a robot's window and a due time; an
 export is made once and shared by identical requests), each is guarded by its own
 constraints and tests, and a generic table would hold the same columns twice or hide them
