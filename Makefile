@@ -94,4 +94,5 @@ drills:
 	ops/drills/redis_faults.sh
 	ops/drills/lost_queue.sh
 	ops/drills/killed_worker.sh
+	ops/drills/beat_restart.sh
 	SOURCE_URL="$${SOURCE_URL:-$$DATABASE_URL}" ops/drills/postgres_restart.sh

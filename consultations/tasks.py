@@ -1,9 +1,8 @@
-from celery import shared_task
-
 from consultations.booking import services
+from counseling.scheduled.services import beat_task, moment_of
 
 
-@shared_task(name="consultations.send_booking_reminders")
-def send_booking_reminders():
+@beat_task("consultations.send_booking_reminders")
+def send_booking_reminders(day):
     """Daily (Celery beat): remind students and counselors of tomorrow's consultations."""
-    return services.send_reminders()
+    return services.send_reminders(now=moment_of(day))

@@ -13,6 +13,7 @@ from counseling.models import (
     Notification,
     NotificationPreference,
     Role,
+    ScheduledRun,
     School,
     SchoolClass,
     Semester,
@@ -290,6 +291,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "attempts",
         "last_error",
         "next_attempt_at",
+        "attempt_started_at",
         "sent_at",
         "created_at",
     ]
@@ -339,3 +341,20 @@ class WebhookChannelAdmin(AuditedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["school"] if obj else []
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(admin.ModelAdmin):
+    """Beat's daily runs, to see that a day's reminders went out (reconcile_jobs repairs)."""
+
+    list_display = ["slot", "task", "status", "attempts", "started_at", "finished_at"]
+    list_filter = ["status", "task"]
+    fields = [*list_display, "result", "error", "queued_at", "created_at"]
+    readonly_fields = fields
+    date_hierarchy = "slot"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

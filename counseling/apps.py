@@ -26,9 +26,11 @@ def _register_job_kinds():
     from counseling import jobs
     from counseling.exports import services as exports
     from counseling.notifications import reconcile as notifications
+    from counseling.scheduled import services as scheduled
 
     jobs.register(jobs.JobKind("notifications", notifications.reconcile, notifications.count_stuck))
     jobs.register(jobs.JobKind("exports", exports.reconcile, exports.count_stuck))
+    jobs.register(jobs.JobKind("scheduled", scheduled.reconcile, scheduled.count_stuck))
 
 
 def make_local_folders():

@@ -3,7 +3,8 @@
 Every piece of background work already has a row that is its source of truth, written in
 the transaction of the action that asked for it: an export job (a file to make, with its
 status and attempts) and a notification delivery (a message to send, with its backoff and
-its robot's window). We keep those tables rather than fold them into one job table: their
+its robot's window); a beat task's daily run has one too, written by the task that claims
+it (a scheduled run, counseling.scheduled). We keep those tables rather than fold them into one job table: their
 states and retry rules differ (a delivery waits for a robot's window and a due time; an
 export is made once and shared by identical requests), each is guarded by its own
 constraints and tests, and a generic table would hold the same columns twice or hide them
@@ -19,12 +20,19 @@ in JSON. What they share is the way back from a fault, and that is here:
 """
 
 import dataclasses
+import datetime
+import logging
 import zlib
 from collections.abc import Callable
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from counseling import health
+
+logger = logging.getLogger(__name__)
 
 _kinds = {}
 
@@ -122,3 +130,114 @@ def lease_held(kind, pk):
             [_namespace(kind), int(pk)],
         )
         return bool(cursor.fetchone()[0])
+
+
+# The tables of jobs made once (exports, scheduled runs): a status of pending, running, done
+# or failed, attempts, and when the job was created, queued and started.
+
+
+def stuck_q(now, waited, ran):
+    """Stuck, the one definition (the reconciler, /healthz, and a request that finds its
+    job): waiting, its task gone out `waited` ago (a failed attempt's retry counts from its
+    own queueing, not from the attempt's start); or running, started `ran` ago."""
+    waiting = Q(status="pending") & (
+        Q(queued_at__lt=now - waited) | Q(queued_at__isnull=True, created_at__lt=now - waited)
+    )
+    return waiting | Q(status="running", started_at__lt=now - ran)
+
+
+def claim_row(model, pk, max_attempts, give_up):
+    """The row, now running with its attempt counted, committed before any work starts (a
+    worker killed at work has used the attempt up); None when it is gone, done, failed, or
+    out of attempts (then given up). Call it holding the row's Lease."""
+    with transaction.atomic():
+        row = model.objects.select_for_update().filter(pk=pk).first()
+        if row is None or row.status in ("done", "failed"):
+            return None
+        if row.attempts >= max_attempts:
+            give_up(row)
+            return None
+        row.status = "running"
+        row.attempts += 1
+        row.started_at = timezone.now()
+        row.save(update_fields=["status", "attempts", "started_at"])
+    return row
+
+
+def give_up_row(row, error):
+    row.status = "failed"
+    row.error = error
+    row.finished_at = timezone.now()
+    row.save(update_fields=["status", "error", "finished_at"])
+
+
+@dataclasses.dataclass(frozen=True)
+class RowJobs:
+    """How reconcile_rows treats one such table."""
+
+    model: type
+    lease: str  # the Lease kind its workers claim under
+    dead_seconds: int  # longer than its task's hard time limit: running this long, no task
+    max_attempts: Callable  # () -> int
+    give_up: Callable  # give_up(row): mark it failed, out of attempts
+    enqueue: Callable  # enqueue(row) -> bool: handed to the broker
+
+
+def reconcile_rows(kind, dry_run=False, limit=500):
+    """Queue again the rows whose task was lost (the broker lost its queue, or a worker died
+    holding it); give up those out of attempts.
+
+    Waiting: its task went out JOBS_PENDING_SECONDS ago and no worker started it. Running:
+    started JOBS_RUNNING_GRACE_SECONDS ago (time for acks_late's redelivery to come first)
+    and its lease is free, so its worker is gone; where leases cannot be seen, only once it
+    is older than the task's hard time limit. A duplicate task is harmless: the claim does
+    the work once.
+    """
+    model = kind.model
+    now = timezone.now()
+    waited = datetime.timedelta(seconds=getattr(settings, "JOBS_PENDING_SECONDS", 120))
+    grace = datetime.timedelta(seconds=getattr(settings, "JOBS_RUNNING_GRACE_SECONDS", 60))
+    dead = now - datetime.timedelta(seconds=kind.dead_seconds)
+    ids = list(
+        model.objects.filter(stuck_q(now, waited, grace))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    result = Reconciled()
+    for pk in ids:
+        with transaction.atomic():
+            # skip_locked: a worker claiming it right now holds the row; it is not stuck.
+            row = (
+                model.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status__in=["pending", "running"])
+                .first()
+            )
+            if row is None:
+                continue
+            if row.status == "running":
+                alive = lease_held(kind.lease, pk)
+                if alive or (alive is None and row.started_at >= dead):
+                    continue
+            result.stuck += 1
+            if dry_run:
+                continue
+            if row.attempts >= kind.max_attempts():
+                kind.give_up(row)
+                result.failed += 1
+                continue
+            row.status = "pending"
+            row.queued_at = timezone.now()
+            row.save(update_fields=["status", "queued_at"])
+        if result.waiting or not kind.enqueue(row):
+            result.waiting += 1  # one failed publish is enough: the rest waits for the next run
+        else:
+            result.requeued += 1
+    if result.stuck:
+        logger.warning("reconcile_jobs: %s %s", model._meta.verbose_name_plural, result)
+    return result
+
+
+def count_stuck_rows(model):
+    """Rows that have waited or run long past what the reconciler allows: /healthz."""
+    age = datetime.timedelta(seconds=settings.HEALTHZ_STUCK_SECONDS)
+    return model.objects.filter(stuck_q(timezone.now(), age, age)).count()

@@ -25,9 +25,11 @@ from counseling.notifications.models import (
     WebhookChannel,
 )
 from counseling.permissions import Access, access_of
+from counseling.scheduled.models import ScheduledRun
 
 # The core's features keep their tables in their own models modules (audit/, exports/,
-# notifications/); the app's models module names them all, app label and tables unchanged.
+# notifications/, scheduled/); the app's models module names them all, app label and tables
+# unchanged.
 __all__ = [
     "AuditEntry",
     "Delivery",
@@ -36,6 +38,7 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "Role",
+    "ScheduledRun",
     "School",
     "SchoolClass",
     "Semester",

@@ -299,6 +299,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=16, minute=15),
     },
 }
+# Drills and tests only (ops/drills/beat_restart.sh): every beat task every N seconds. Each
+# still runs once a day (counseling.scheduled): the later messages find the day's run done.
+BEAT_DRILL_SECONDS = env.int("BEAT_DRILL_SECONDS", default=0)
+if BEAT_DRILL_SECONDS:
+    for _entry in CELERY_BEAT_SCHEDULE.values():
+        _entry["schedule"] = BEAT_DRILL_SECONDS
 
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"

@@ -1,9 +1,8 @@
-from celery import shared_task
-
+from counseling.scheduled.services import beat_task
 from lectures.events import services
 
 
-@shared_task(name="lectures.send_session_reminders")
-def send_session_reminders():
+@beat_task("lectures.send_session_reminders")
+def send_session_reminders(day):
     """Daily (Celery beat): remind the attending classes and the speaker of tomorrow's sessions."""
-    return services.send_reminders()
+    return services.send_reminders(on=day)

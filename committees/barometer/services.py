@@ -662,6 +662,9 @@ def remind_members(semester, week, classes=None):
 
 
 def _already(key):
+    """True when the reminder `key` was sent. Called in the transaction that sends it: the
+    key and the notifications commit together, so a run killed between them sends it again
+    rather than never."""
     _log, created = ReminderLog.objects.get_or_create(key=key)
     return not created
 
@@ -683,40 +686,42 @@ def run_reminders(now=None):
             deadline = config.deadline(semester, week)
             local_deadline = timezone.localtime(deadline).date()
             if local_deadline - datetime.timedelta(days=1) == today:
-                if not _already(f"members:{semester.pk}:{week}"):
-                    sent["members"] += remind_members(semester, week)
+                with transaction.atomic():
+                    if not _already(f"members:{semester.pk}:{week}"):
+                        sent["members"] += remind_members(semester, week)
             elif deadline < now and (today - local_deadline).days <= 7:
                 for cls in missing_classes(semester, week):
-                    if cls.class_teacher_id and not _already(
-                        f"teacher:{semester.pk}:{week}:{cls.pk}"
-                    ):
-                        notify(
-                            [cls.class_teacher],
-                            "committees.barometer_missed",
-                            _("%(cls)s missed week %(n)s's barometer") % {"cls": cls, "n": week},
-                            url=reverse("committees:week-board"),
-                        )
-                        sent["teachers"] += 1
+                    with transaction.atomic():
+                        if cls.class_teacher_id and not _already(
+                            f"teacher:{semester.pk}:{week}:{cls.pk}"
+                        ):
+                            notify(
+                                [cls.class_teacher],
+                                "committees.barometer_missed",
+                                _("%(cls)s missed week %(n)s's barometer")
+                                % {"cls": cls, "n": week},
+                                url=reverse("committees:week-board"),
+                            )
+                            sent["teachers"] += 1
                     previous = [w for w in semester.teaching_weeks() if w < week]
-                    if (
-                        previous
-                        and not Barometer.objects.filter(
-                            semester=semester, school_class=cls, week=previous[-1]
-                        ).exists()
-                        and not _already(f"liaison:{semester.pk}:{week}:{cls.pk}")
-                    ):
-                        liaisons = [
-                            r.user
-                            for r in Role.objects.current()
-                            .filter(kind=Role.Kind.LIAISON, department=cls.department_id)
-                            .select_related("user")
-                        ]
-                        notify(
-                            liaisons,
-                            "committees.barometer_missed",
-                            _("%(cls)s missed two barometers running") % {"cls": cls},
-                        )
-                        sent["liaisons"] += len(liaisons)
+                    if not previous or Barometer.objects.filter(
+                        semester=semester, school_class=cls, week=previous[-1]
+                    ).exists():
+                        continue
+                    with transaction.atomic():
+                        if not _already(f"liaison:{semester.pk}:{week}:{cls.pk}"):
+                            liaisons = [
+                                r.user
+                                for r in Role.objects.current()
+                                .filter(kind=Role.Kind.LIAISON, department=cls.department_id)
+                                .select_related("user")
+                            ]
+                            notify(
+                                liaisons,
+                                "committees.barometer_missed",
+                                _("%(cls)s missed two barometers running") % {"cls": cls},
+                            )
+                            sent["liaisons"] += len(liaisons)
         check_missing(semester, now)
     return sent
 

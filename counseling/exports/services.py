@@ -6,9 +6,8 @@ import hashlib
 import json
 import logging
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +39,18 @@ def request_export(user, key, params):
     print_ = fingerprint(key, exporter.identity_of(user, params))
     queue = False
     with transaction.atomic():
-        job = ExportJob.objects.select_for_update().filter(fingerprint=print_).first()
+        # Stuck or not is read with the row, from the reconciler's own definition.
+        deadline = datetime.timedelta(seconds=STUCK_SECONDS)
+        job = (
+            ExportJob.objects.select_for_update()
+            .filter(fingerprint=print_)
+            .annotate(
+                stuck=ExpressionWrapper(
+                    jobs.stuck_q(timezone.now(), deadline, deadline), output_field=BooleanField()
+                )
+            )
+            .first()
+        )
         if job is None:
             try:
                 with transaction.atomic():
@@ -57,7 +67,7 @@ def request_export(user, key, params):
             except IntegrityError:
                 # The same request at the same moment: use the other's row.
                 job = ExportJob.objects.select_for_update().get(fingerprint=print_)
-        elif job.status != ExportJob.Status.DONE and _stuck(job):
+        elif job.stuck:
             # Never queued (the broker was away) or its worker is long gone: queue it again.
             job.queued_at = timezone.now()
             job.save(update_fields=["queued_at"])
@@ -75,13 +85,6 @@ def request_export(user, key, params):
     return job
 
 
-def _stuck(job):
-    if job.status == ExportJob.Status.FAILED:
-        return False
-    since = job.started_at or job.queued_at or job.created_at
-    return since < timezone.now() - datetime.timedelta(seconds=STUCK_SECONDS)
-
-
 def enqueue(job_id):
     try:
         run_export.delay(job_id)
@@ -93,71 +96,19 @@ def enqueue(job_id):
 
 # The reconciler (reconcile_jobs).
 
-
-def _stuck_q(now, waited, ran):
-    """Waiting jobs whose task went out `waited` ago, running ones started `ran` ago."""
-    waiting = Q(status=ExportJob.Status.PENDING) & (
-        Q(queued_at__lt=now - waited) | Q(queued_at__isnull=True, created_at__lt=now - waited)
-    )
-    return waiting | Q(status=ExportJob.Status.RUNNING, started_at__lt=now - ran)
+ROWS = jobs.RowJobs(
+    model=ExportJob,
+    lease=LEASE,
+    dead_seconds=STUCK_SECONDS,
+    max_attempts=max_attempts,
+    give_up=give_up,
+    enqueue=lambda job: enqueue(job.pk),
+)
 
 
 def reconcile(dry_run=False, limit=500):
-    """Queue again the jobs whose task was lost (the broker lost its queue, or a worker
-    died holding it); give up those out of attempts.
-
-    Waiting: its task went out JOBS_PENDING_SECONDS ago and no worker started it. Running:
-    started JOBS_RUNNING_GRACE_SECONDS ago (time for acks_late's redelivery to come first)
-    and its lease is free, so its worker is gone; where leases cannot be seen, only once
-    it is older than the task's hard time limit. A duplicate task is harmless: the claim
-    makes the file once.
-    """
-    now = timezone.now()
-    waited = datetime.timedelta(seconds=getattr(settings, "JOBS_PENDING_SECONDS", 120))
-    grace = datetime.timedelta(seconds=getattr(settings, "JOBS_RUNNING_GRACE_SECONDS", 60))
-    dead = now - datetime.timedelta(seconds=STUCK_SECONDS)
-    ids = list(
-        ExportJob.objects.filter(_stuck_q(now, waited, grace))
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    result = jobs.Reconciled()
-    broker_away = False
-    for pk in ids:
-        with transaction.atomic():
-            # skip_locked: a worker claiming it right now holds the row; it is not stuck.
-            job = (
-                ExportJob.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status__in=[ExportJob.Status.PENDING, ExportJob.Status.RUNNING])
-                .first()
-            )
-            if job is None:
-                continue
-            if job.status == ExportJob.Status.RUNNING:
-                alive = jobs.lease_held(LEASE, pk)
-                if alive or (alive is None and job.started_at >= dead):
-                    continue
-            result.stuck += 1
-            if dry_run:
-                continue
-            if job.attempts >= max_attempts():
-                give_up(job)
-                result.failed += 1
-                continue
-            job.status = ExportJob.Status.PENDING
-            job.queued_at = timezone.now()
-            job.save(update_fields=["status", "queued_at"])
-        if broker_away or not enqueue(pk):
-            broker_away = True  # one timeout is enough: the rest waits for the next run
-            result.waiting += 1
-        else:
-            result.requeued += 1
-    if result.stuck:
-        logger.warning("reconcile_jobs: export jobs %s", result)
-    return result
+    return jobs.reconcile_rows(ROWS, dry_run=dry_run, limit=limit)
 
 
 def count_stuck():
-    """Jobs that have waited or run long past what the reconciler allows: /healthz."""
-    age = datetime.timedelta(seconds=settings.HEALTHZ_STUCK_SECONDS)
-    return ExportJob.objects.filter(_stuck_q(timezone.now(), age, age)).count()
+    return jobs.count_stuck_rows(ExportJob)

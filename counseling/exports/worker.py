@@ -37,17 +37,9 @@ def run(job_id):
 
 
 def _run_claimed(job_id):
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
-            return False
-        if job.attempts >= max_attempts():
-            give_up(job)
-            return False
-        job.status = ExportJob.Status.RUNNING
-        job.attempts += 1
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "attempts", "started_at"])
+    job = jobs.claim_row(ExportJob, job_id, max_attempts(), give_up)
+    if job is None:
+        return False
     exporter = get_exporter(job.exporter)
     content, ext = exporter.build(job)
     name = f"{exporter.filename(job.params)}{ext}"
@@ -83,10 +75,7 @@ def fail(job_id, error, *, final=False):
 
 
 def give_up(job):
-    job.status = ExportJob.Status.FAILED
-    job.error = f"Given up after {job.attempts} attempts (the worker stopped each time)."
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error", "finished_at"])
+    jobs.give_up_row(job, f"Given up after {job.attempts} attempts (the worker stopped each time).")
 
 
 def attempts_of(job_id):

@@ -114,6 +114,9 @@ class Delivery(models.Model):
         help_text=_("When a pending delivery is due; empty once sent or failed."),
     )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Set when a worker claims an attempt, cleared when it records the outcome: still set at
+    # the next claim, the last attempt's worker died mid-send.
+    attempt_started_at = models.DateTimeField(_("attempt started"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # A group robot's delivery is one message per event and robot (not per recipient): it

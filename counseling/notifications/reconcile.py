@@ -1,6 +1,6 @@
 """The notifications' part in reconcile_jobs: pending deliveries whose attempt is overdue.
 
-A delivery's own rules stay in services.send (the row lock, the backoff, the bounded
+A delivery's own rules stay in sending.send (the claim under a lease, the backoff, the bounded
 attempts that mark it failed); this only hands the overdue ones to the broker again.
 """
 

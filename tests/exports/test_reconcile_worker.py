@@ -39,7 +39,7 @@ pytestmark = [
 
 
 @contextlib.contextmanager
-def worker_process(queue, folder):
+def worker_process(queue, folder, app="tests.exports.worker_app"):
     """A prefork worker in its own process group (so that a test can kill all of it)."""
     db = connection.settings_dict
     env = {
@@ -53,7 +53,7 @@ def worker_process(queue, folder):
         "EXPORT_TEST_DIR": str(folder),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tests.exports.worker_app", "worker"]
+        [sys.executable, "-m", "celery", "-A", app, "worker"]
         + ["--pool=prefork", "--concurrency=1", "-Q", queue, "--without-gossip"]
         + ["--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
         cwd=settings.BASE_DIR,

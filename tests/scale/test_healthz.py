@@ -53,7 +53,7 @@ def test_all_parts_up_in_the_embedded_mode(client):
             "database": "ok",
             "redis": "not configured",
             "workers": "inline",
-            "stuck_jobs": {"notifications": 0, "exports": 0},
+            "stuck_jobs": {"notifications": 0, "exports": 0, "scheduled": 0},
         },
     }
 
@@ -97,7 +97,11 @@ def test_stuck_notifications_are_a_backlog(client):
         next_attempt_at=timezone.now() - datetime.timedelta(hours=1),
     )
     status, body = get(client)
-    assert status == 503 and body["checks"]["stuck_jobs"] == {"notifications": 1, "exports": 0}
+    assert status == 503 and body["checks"]["stuck_jobs"] == {
+        "notifications": 1,
+        "exports": 0,
+        "scheduled": 0,
+    }
 
 
 def test_another_app_registers_its_backlog(client, monkeypatch):
