@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from counseling.permissions import access_of
 
@@ -30,10 +31,10 @@ class ExportJobQuerySet(models.QuerySet):
 
 class ExportJob(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
+        PENDING = "pending", pgettext_lazy("job status", "Waiting")
         RUNNING = "running", _("Being made")
         DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
 
     exporter = models.CharField(_("export"), max_length=60)
     params = models.JSONField(_("parameters"), default=dict)

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ScheduledRun(models.Model):
@@ -14,10 +15,10 @@ class ScheduledRun(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
+        PENDING = "pending", pgettext_lazy("job status", "Waiting")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
 
     task = models.CharField(_("task"), max_length=100)
     # The local day the run is for: the reminders' "tomorrow" is counted from it, so a run
