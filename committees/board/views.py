@@ -498,9 +498,9 @@ def scorecard_list(request):
         )
     )
     departments = list(
-        Department.objects.filter(
-            pk__in=members.values("school_class__department")
-        ).order_by("name")
+        Department.objects.filter(pk__in=members.values("school_class__department")).order_by(
+            "name"
+        )
     )
     wanted = _int(request.GET.get("department"))
     if wanted not in {d.pk for d in departments}:

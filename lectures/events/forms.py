@@ -11,7 +11,13 @@ from django.db.models import Q
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from counseling.forms import DateInput, staff_users
+from counseling.forms import (
+    DateInput,
+    PlainSelect,
+    PlainSelectMultiple,
+    rows_as_choices,
+    staff_users,
+)
 from counseling.models import Department, SchoolClass
 from counseling.uploads import check_count
 from lectures.events.models import UPLOAD_EXTENSIONS, Lecture, SessionFile, Status, Venue
@@ -62,6 +68,8 @@ class LectureForm(forms.ModelForm):
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
+            "speaker_user": PlainSelect,
+            "audience_classes": PlainSelectMultiple,
             "audience": forms.RadioSelect,
             "audience_departments": forms.CheckboxSelectMultiple,
         }
@@ -85,13 +93,30 @@ class LectureForm(forms.ModelForm):
             self.initial.setdefault("audience", Lecture.Audience.GRADES)
         self.fields["years"].choices = [(y, str(y)) for y in years]
         self.fields["years"].initial = self.instance.audience_years or []
-        self.fields["speaker_user"].queryset = staff_users(school)
+        speaker = self.fields["speaker_user"]
+        speaker.queryset = staff_users(school)
         self.fields["audience_departments"].queryset = Department.objects.filter(
             school=school, is_active=True
         )
-        self.fields["audience_classes"].queryset = school_classes(school)
-        self.fields["audience_classes"].label_from_instance = class_label
-        self.fields["audience_classes"].widget.attrs["size"] = 8
+        classes = self.fields["audience_classes"]
+        classes.queryset = school_classes(school)
+        classes.label_from_instance = class_label
+        classes.widget.attrs["size"] = 8
+        # Rows, not a large school's 600 classes and 600 teachers as model instances: those
+        # were most of the page's time. Each class listed under its department.
+        classes.widget.choices = rows_as_choices(
+            (d, pk, f"{d} · {n}")
+            for d, pk, n in classes.queryset.values_list("department__name", "pk", "name")
+        )
+        speaker.widget.choices = rows_as_choices(
+            (
+                (pk, full or username)
+                for pk, full, username in speaker.queryset.values_list(
+                    "pk", "full_name", "username"
+                )
+            ),
+            empty=speaker.empty_label,
+        )
 
     def clean(self):
         data = super().clean()

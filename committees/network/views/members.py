@@ -42,9 +42,7 @@ def member_list(request):
     departments = {}
     for cls in page.object_list:
         departments.setdefault(cls.department, []).append(cls)
-    missing = classes.exclude(
-        Exists(serving.filter(school_class=OuterRef("pk")))
-    ).count()
+    missing = classes.exclude(Exists(serving.filter(school_class=OuterRef("pk")))).count()
     return render(
         request,
         "committees/member_list.html",
