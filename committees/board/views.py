@@ -453,12 +453,18 @@ def school_trend(request):
     are computed over every class of the school, and only aggregates reach the page."""
     semester = pick_semester(request)
     now = timezone.now()
+    # Only what the figures need of 600 classes (their id and department); the barometers
+    # by a join on the school, not an IN list of every class.
     classes = list(
         SchoolClass.objects.active()
         .filter(department__school=semester.school)
-        .select_related("department")
+        .only("pk", "department_id")
     )
-    barometers = Barometer.objects.filter(semester=semester, school_class__in=classes)
+    barometers = Barometer.objects.filter(
+        semester=semester,
+        school_class__department__school=semester.school,
+        school_class__is_active=True,
+    )
     context = _trend_context(request, semester, classes, barometers, str(semester.school), now)
     by_department = context["cover"].by_department()
     visible = set(
@@ -466,8 +472,9 @@ def school_trend(request):
         .filter(school=semester.school)
         .values_list("pk", flat=True)
     )
-    departments = list({c.department_id: c.department for c in classes}.values())
-    departments.sort(key=lambda d: d.name)
+    departments = Department.objects.filter(pk__in={c.department_id for c in classes}).order_by(
+        "name"
+    )
     context.update(
         departments=[(d, by_department.get(d.pk), d.pk in visible) for d in departments],
     )
