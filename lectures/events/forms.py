@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from counseling.forms import (
     DateInput,
     PlainSelect,
-    PlainSelectMultiple,
+    class_label,
+    offer_classes,
     rows_as_choices,
     staff_users,
 )
@@ -38,10 +39,6 @@ def school_classes(school):
         .select_related("department")
         .order_by("department__name", "-enrolment_year", "name")
     )
-
-
-def class_label(cls):
-    return f"{cls.department.name} · {cls.name}"
 
 
 class LectureForm(forms.ModelForm):
@@ -69,7 +66,6 @@ class LectureForm(forms.ModelForm):
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "speaker_user": PlainSelect,
-            "audience_classes": PlainSelectMultiple,
             "audience": forms.RadioSelect,
             "audience_departments": forms.CheckboxSelectMultiple,
         }
@@ -98,16 +94,9 @@ class LectureForm(forms.ModelForm):
         self.fields["audience_departments"].queryset = Department.objects.filter(
             school=school, is_active=True
         )
-        classes = self.fields["audience_classes"]
-        classes.queryset = school_classes(school)
-        classes.label_from_instance = class_label
-        classes.widget.attrs["size"] = 8
-        # Rows, not a large school's 600 classes and 600 teachers as model instances: those
-        # were most of the page's time. Each class listed under its department.
-        classes.widget.choices = rows_as_choices(
-            (d, pk, f"{d} · {n}")
-            for d, pk, n in classes.queryset.values_list("department__name", "pk", "name")
-        )
+        offer_classes(self.fields["audience_classes"], school_classes(school))
+        self.fields["audience_classes"].widget.attrs["size"] = 8
+        # Rows, not a large school's 600 teachers as model instances.
         speaker.widget.choices = rows_as_choices(
             (
                 (pk, full or username)
