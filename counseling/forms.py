@@ -89,22 +89,22 @@ def class_label(cls):
     return f"{cls.department.name} · {cls.name}"
 
 
-def offer_classes(field, classes):
-    """Offer `classes` (a SchoolClass queryset) in a class field, each under its department:
-    the queryset still checks the POST, the list is written from rows rather than model
-    instances (at 600 classes, most of a form's time)."""
+def offer_rows(field, queryset, rows):
+    """Offer `queryset` in a model choice field, listed from `rows` ((value, label) or
+    (group, value, label), read with values_list) instead of model instances: at 600
+    choices, most of a form's time. The queryset still checks the POST."""
     multiple = isinstance(field, forms.ModelMultipleChoiceField)
-    field.queryset = classes
-    field.label_from_instance = class_label
+    field.queryset = queryset
     field.widget = (PlainSelectMultiple if multiple else PlainSelect)(attrs=field.widget.attrs)
     field.widget.is_required = field.required
-    field.widget.choices = rows_as_choices(
-        (
-            (d, pk, f"{d} · {n}")
-            for d, pk, n in classes.values_list("department__name", "pk", "name")
-        ),
-        empty=None if multiple else field.empty_label,
-    )
+    field.widget.choices = rows_as_choices(rows, empty=None if multiple else field.empty_label)
+
+
+def offer_classes(field, classes):
+    """Offer `classes` (a SchoolClass queryset) in a class field, each under its department."""
+    field.label_from_instance = class_label
+    rows = classes.values_list("department__name", "pk", "name")
+    offer_rows(field, classes, ((d, pk, f"{d} · {n}") for d, pk, n in rows))
 
 
 class ScopedFormMixin:
