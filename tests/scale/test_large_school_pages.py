@@ -10,6 +10,7 @@ import re
 import pytest
 import time_machine
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -139,3 +140,11 @@ def test_coverage_groups_count_what_the_sets_hold():
         "timeliness": 0.0,
     }
     assert coverage.by_class()[1]["on_time"] == 1
+
+
+def test_a_list_s_page_links_keep_the_other_list_s_page(rf):
+    request = rf.get("/committees/attendance-rates/", {"class_page": 3, "page": 2})
+    template = Template('{% load portal %}{% page_query 4 "class_page" %}|{% page_query 1 %}')
+    assert template.render(Context({"request": request})) == (
+        "?class_page=4&amp;page=2|?class_page=3&amp;page=1"
+    )

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -204,13 +205,16 @@ def rates(request):
     by_class = rows.rate_by("member__school_class")
     by_member = rows.rate_by("member")
     names = {d.pk: d for d in Department.objects.filter(school=semester.school)}
+    # 600 classes and 1,200 members at a large school: a page of each, with its own number,
+    # their names fetched for the page.
+    class_page = Paginator(by_class, RATES_PAGE).get_page(request.GET.get("class_page"))
     classes = {
         c.pk: c
-        for c in SchoolClass.objects.filter(department__school=semester.school).select_related(
-            "department"
-        )
+        for c in SchoolClass.objects.filter(
+            department__school=semester.school,
+            pk__in=[r["member__school_class"] for r in class_page.object_list],
+        ).select_related("department")
     }
-    # 1,200 members at a 600-class school: a page of them, their names fetched for the page.
     page = paginate(request, by_member, per_page=RATES_PAGE)
     members = {
         m.pk: m
@@ -228,7 +232,8 @@ def rates(request):
             "by_department": [
                 (names.get(r["member__school_class__department"]), r) for r in by_department
             ],
-            "by_class": [(classes.get(r["member__school_class"]), r) for r in by_class],
+            "by_class": [(classes.get(r["member__school_class"]), r) for r in class_page],
+            "class_page": class_page,
             "page": page,
             "by_member": [(members.get(r["member"]), r) for r in page.object_list],
         },
