@@ -15,7 +15,7 @@ from committees.barometer.models import (
     Weather,
 )
 from committees.network.forms import WEEKDAYS, TimeInput
-from counseling.forms import DateInput
+from counseling.forms import DateInput, offer_classes
 from counseling.models import Role, SchoolClass
 
 NOTE_MAX = 1000
@@ -237,11 +237,11 @@ class AbsenceForm(forms.ModelForm):
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = (
+        offer_classes(
+            self.fields["school_class"],
             SchoolClass.objects.active()
             .filter(department__school=school)
-            .select_related("department")
-            .order_by("department__name", "-enrolment_year", "name")
+            .order_by("department__name", "-enrolment_year", "name"),
         )
 
 

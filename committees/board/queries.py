@@ -4,7 +4,6 @@ the number of classes or members; the arithmetic of what is expected is
 `committees.barometer.services.coverage`, reused here, never redone.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -121,38 +120,44 @@ def build_week_board(semester, classes, week, *, alerts=None, now=None):
 
     classes: SchoolClass objects (their department selected). alerts: an Alert queryset
     already scoped to the user (counselors), or None to leave alerts out entirely.
-    Queries: semester breaks, absences (twice: coverage and reasons), barometers (twice:
-    coverage and weather), the barometer settings, and one aggregate of open alerts.
+    Queries: semester breaks, absences, the week's barometers, the barometer settings, and
+    one aggregate of open alerts.
     """
     classes = list(classes)
+    ids = [c.pk for c in classes]
     now = now or timezone.now()
     due = week in due_weeks(semester, now)
-    result = coverage(semester, classes, weeks=[week])
-    filed = {
-        b["school_class_id"]: b
-        for b in Barometer.objects.filter(
-            semester=semester, week=week, school_class__in=classes
-        ).values("pk", "school_class_id", "weather", "late")
-    }
+    # The week's barometers and the classes' absences, read once for the coverage and the
+    # tiles both.
+    barometers = list(
+        Barometer.objects.filter(semester=semester, week=week, school_class_id__in=ids)
+        .order_by()
+        .values("pk", "school_class_id", "weather", "late")
+    )
+    absences = list(ClassAbsence.objects.filter(school_class_id__in=ids))
+    result = coverage(
+        semester,
+        classes,
+        weeks=[week],
+        absences=absences,
+        filed=[(b["school_class_id"], week, b["late"]) for b in barometers],
+    )
+    filed = {b["school_class_id"]: b for b in barometers}
     reasons = {}
     if not semester.is_teaching_week(week):
         names = [b.name for b in semester.breaks.all() if b.first_week <= week <= b.last_week]
         no_teaching = ", ".join(names) or str(_("No teaching"))
     else:
         no_teaching = ""
-        monday = semester.week_start(week)
-        for absence in ClassAbsence.objects.filter(
-            school_class__in=classes,
-            starts_on__lte=monday,
-            ends_on__gte=monday + datetime.timedelta(days=4),
-        ):
-            reasons.setdefault(absence.school_class_id, absence.get_kind_display())
+        for absence in absences:
+            if absence.covers_week(semester, week):
+                reasons.setdefault(absence.school_class_id, absence.get_kind_display())
     marks = {}
     if alerts is not None:
         marks = {
             row["school_class"]: row
             for row in alerts.open()
-            .filter(semester=semester, school_class__in=classes)
+            .filter(semester=semester, school_class_id__in=ids)
             .values("school_class")
             .annotate(n=Count("pk"), red=Count("pk", filter=Q(grade=Alert.Grade.RED)))
             .order_by()

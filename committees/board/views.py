@@ -42,11 +42,12 @@ from counseling import audit
 from counseling.models import Department, SchoolClass
 from counseling.permissions import access_of
 from counseling.templatetags.portal import colon, week_label
-from counseling.views.helpers import pick_semester, require_perm
+from counseling.views.helpers import paginate, pick_semester, require_perm
 
 COMPLETENESS_COLOUR = "#198754"
 TIMELINESS_COLOUR = "#0d6efd"
 CONCERN_COLOUR = "#3d6fb6"
+SCORECARD_PAGE = 50
 
 
 def _is_counselor(user, semester):
@@ -452,12 +453,18 @@ def school_trend(request):
     are computed over every class of the school, and only aggregates reach the page."""
     semester = pick_semester(request)
     now = timezone.now()
+    # Only what the figures need of 600 classes (their id and department); the barometers
+    # by a join on the school, not an IN list of every class.
     classes = list(
         SchoolClass.objects.active()
         .filter(department__school=semester.school)
-        .select_related("department")
+        .only("pk", "department_id")
     )
-    barometers = Barometer.objects.filter(semester=semester, school_class__in=classes)
+    barometers = Barometer.objects.filter(
+        semester=semester,
+        school_class__department__school=semester.school,
+        school_class__is_active=True,
+    )
     context = _trend_context(request, semester, classes, barometers, str(semester.school), now)
     by_department = context["cover"].by_department()
     visible = set(
@@ -465,8 +472,9 @@ def school_trend(request):
         .filter(school=semester.school)
         .values_list("pk", flat=True)
     )
-    departments = list({c.department_id: c.department for c in classes}.values())
-    departments.sort(key=lambda d: d.name)
+    departments = Department.objects.filter(pk__in={c.department_id for c in classes}).order_by(
+        "name"
+    )
     context.update(
         departments=[(d, by_department.get(d.pk), d.pk in visible) for d in departments],
     )
@@ -484,7 +492,7 @@ def scorecard_list(request):
     semester = pick_semester(request)
     if not _is_counselor(request.user, semester):
         raise PermissionDenied
-    members = list(
+    members = (
         CommitteeMember.objects.visible_to(request.user)
         .filter(semester=semester)
         .select_related("student", "school_class__department")
@@ -493,17 +501,25 @@ def scorecard_list(request):
             "-school_class__enrolment_year",
             "school_class__name",
             "appointed_on",
+            "pk",
         )
     )
-    for member in members:
-        member.semester = semester
     departments = list(
-        {m.school_class.department_id: m.school_class.department for m in members}.values()
+        Department.objects.filter(pk__in=members.values("school_class__department")).order_by(
+            "name"
+        )
     )
     wanted = _int(request.GET.get("department"))
     if wanted not in {d.pk for d in departments}:
         wanted = None
-    shown = [m for m in members if wanted in (None, m.school_class.department_id)]
+    if wanted:
+        members = members.filter(school_class__department=wanted)
+    # A 600-class school has 1,200 members: a page of them, each card computed for the
+    # page only (the arithmetic is per member, so nothing outside the page is needed).
+    page = paginate(request, members, per_page=SCORECARD_PAGE)
+    shown = list(page.object_list)
+    for member in shown:
+        member.semester = semester
     cards = scorecards(semester, shown)
     return render(
         request,
@@ -511,6 +527,7 @@ def scorecard_list(request):
         {
             "semester": semester,
             "cards": [cards[m.pk] for m in shown],
+            "page": page,
             "departments": departments,
             "department": wanted,
         },

@@ -9,7 +9,7 @@ from committees.network.models import (
     Meeting,
     TrainingModule,
 )
-from counseling.forms import DateInput
+from counseling.forms import DateInput, offer_rows
 from counseling.models import Department, Student
 from counseling.uploads import check_count
 
@@ -155,10 +155,19 @@ class OfficerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.school = semester.school
         members = CommitteeMember.objects.active().filter(semester=semester)
-        self.fields["student"].queryset = Student.objects.filter(
-            pk__in=members.values("student")
-        ).select_related("school_class")
+        students = Student.objects.filter(pk__in=members.values("student")).select_related(
+            "school_class"
+        )
         self.fields["student"].label_from_instance = lambda s: f"{s.name} · {s.school_class}"
+        # A large school's 600 serving members: listed from rows.
+        offer_rows(
+            self.fields["student"],
+            students,
+            (
+                (pk, f"{name} · {cls}")
+                for pk, name, cls in students.values_list("pk", "name", "school_class__name")
+            ),
+        )
         self.fields["department"].queryset = Department.objects.filter(
             school=semester.school, is_active=True
         )

@@ -73,3 +73,12 @@ def semester_picker(context, semester):
 def main_menu(context):
     """The main menu's entries the signed-in person may see (counseling.nav)."""
     return nav.menu_for(context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number, param="page"):
+    """The current query string with `param` set to `number`: like `{% querystring %}`, with
+    the parameter's name a variable, so that two lists on one page keep a page each."""
+    query = context["request"].GET.copy()
+    query[param] = number
+    return f"?{query.urlencode()}"

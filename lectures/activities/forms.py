@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from counseling.forms import DateInput, staff_users
+from counseling.forms import DateInput, offer_classes, staff_users
 from counseling.models import Role
 from lectures.activities.models import ActivityDesign, ActivitySession
-from lectures.events.forms import TimeInput, class_label, school_classes
+from lectures.events.forms import TimeInput, school_classes
 from lectures.events.models import Status, Venue
 
 
@@ -83,8 +83,7 @@ class ActivitySessionForm(forms.ModelForm):
             .annotate(is_counselor=Exists(counselor))
             .order_by("-is_counselor", "full_name", "username")
         )
-        self.fields["school_class"].queryset = school_classes(school)
-        self.fields["school_class"].label_from_instance = class_label
+        offer_classes(self.fields["school_class"], school_classes(school))
         if not self.instance.pk and not self.is_bound:
             start = datetime.time(15, 0)
             end = (

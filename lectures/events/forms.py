@@ -11,7 +11,14 @@ from django.db.models import Q
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from counseling.forms import DateInput, staff_users
+from counseling.forms import (
+    DateInput,
+    PlainSelect,
+    class_label,
+    offer_classes,
+    rows_as_choices,
+    staff_users,
+)
 from counseling.models import Department, SchoolClass
 from counseling.uploads import check_count
 from lectures.events.models import UPLOAD_EXTENSIONS, Lecture, SessionFile, Status, Venue
@@ -32,10 +39,6 @@ def school_classes(school):
         .select_related("department")
         .order_by("department__name", "-enrolment_year", "name")
     )
-
-
-def class_label(cls):
-    return f"{cls.department.name} · {cls.name}"
 
 
 class LectureForm(forms.ModelForm):
@@ -62,6 +65,7 @@ class LectureForm(forms.ModelForm):
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
+            "speaker_user": PlainSelect,
             "audience": forms.RadioSelect,
             "audience_departments": forms.CheckboxSelectMultiple,
         }
@@ -85,13 +89,23 @@ class LectureForm(forms.ModelForm):
             self.initial.setdefault("audience", Lecture.Audience.GRADES)
         self.fields["years"].choices = [(y, str(y)) for y in years]
         self.fields["years"].initial = self.instance.audience_years or []
-        self.fields["speaker_user"].queryset = staff_users(school)
+        speaker = self.fields["speaker_user"]
+        speaker.queryset = staff_users(school)
         self.fields["audience_departments"].queryset = Department.objects.filter(
             school=school, is_active=True
         )
-        self.fields["audience_classes"].queryset = school_classes(school)
-        self.fields["audience_classes"].label_from_instance = class_label
+        offer_classes(self.fields["audience_classes"], school_classes(school))
         self.fields["audience_classes"].widget.attrs["size"] = 8
+        # Rows, not a large school's 600 teachers as model instances.
+        speaker.widget.choices = rows_as_choices(
+            (
+                (pk, full or username)
+                for pk, full, username in speaker.queryset.values_list(
+                    "pk", "full_name", "username"
+                )
+            ),
+            empty=speaker.empty_label,
+        )
 
     def clean(self):
         data = super().clean()

@@ -3,7 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +17,10 @@ from committees.network.models import Attendance, CommitteeMember, Meeting, Trai
 from counseling.errors import PortalError
 from counseling.models import Department, SchoolClass
 from counseling.permissions import access_of
-from counseling.views.helpers import pick_semester, require_perm
+from counseling.views.helpers import paginate, pick_semester, require_perm
+
+MEMBER_LIST_PAGE = 60
+RATES_PAGE = 50
 
 
 @login_required
@@ -31,21 +35,24 @@ def member_list(request):
         .filter(department__school=semester.school)
         .select_related("department")
         .prefetch_related(Prefetch("committee_members", queryset=serving, to_attr="serving"))
-        .order_by("department__name", "-enrolment_year", "name")
+        .order_by("department__name", "-enrolment_year", "name", "pk")
     )
+    # 600 classes made a 300 KB page: a page of classes, grouped by department as before;
+    # the counts above the list are over every class.
+    page = paginate(request, classes, per_page=MEMBER_LIST_PAGE)
     departments = {}
-    missing = 0
-    for cls in classes:
+    for cls in page.object_list:
         departments.setdefault(cls.department, []).append(cls)
-        missing += not cls.serving
+    missing = classes.exclude(Exists(serving.filter(school_class=OuterRef("pk")))).count()
     return render(
         request,
         "committees/member_list.html",
         {
             "semester": semester,
             "departments": departments.items(),
+            "page": page,
             "missing": missing,
-            "total": len(classes),
+            "total": page.paginator.count,
             "previous": services.previous_semester(semester),
         },
     )
@@ -198,16 +205,21 @@ def rates(request):
     by_class = rows.rate_by("member__school_class")
     by_member = rows.rate_by("member")
     names = {d.pk: d for d in Department.objects.filter(school=semester.school)}
+    # 600 classes and 1,200 members at a large school: a page of each, with its own number,
+    # their names fetched for the page.
+    class_page = Paginator(by_class, RATES_PAGE).get_page(request.GET.get("class_page"))
     classes = {
         c.pk: c
-        for c in SchoolClass.objects.filter(department__school=semester.school).select_related(
-            "department"
-        )
+        for c in SchoolClass.objects.filter(
+            department__school=semester.school,
+            pk__in=[r["member__school_class"] for r in class_page.object_list],
+        ).select_related("department")
     }
+    page = paginate(request, by_member, per_page=RATES_PAGE)
     members = {
         m.pk: m
         for m in CommitteeMember.objects.visible_to(request.user)
-        .filter(semester=semester)
+        .filter(pk__in=[r["member"] for r in page.object_list])
         .select_related("student", "school_class")
     }
     overall = rows.overall()
@@ -220,7 +232,9 @@ def rates(request):
             "by_department": [
                 (names.get(r["member__school_class__department"]), r) for r in by_department
             ],
-            "by_class": [(classes.get(r["member__school_class"]), r) for r in by_class],
-            "by_member": [(members.get(r["member"]), r) for r in by_member],
+            "by_class": [(classes.get(r["member__school_class"]), r) for r in class_page],
+            "class_page": class_page,
+            "page": page,
+            "by_member": [(members.get(r["member"]), r) for r in page.object_list],
         },
     )
