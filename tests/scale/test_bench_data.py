@@ -44,7 +44,12 @@ def fingerprint(school):
         ),
         "concerns": list(
             BarometerConcern.objects.filter(barometer__in=barometers)
-            .order_by("barometer__semester__first_monday", "barometer__week", "kind")
+            .order_by(
+                "barometer__semester__first_monday",
+                "barometer__week",
+                "barometer__school_class__name",
+                "kind",
+            )
             .values_list("barometer__school_class__name", "barometer__week", "kind", "count")
         ),
         "attendance": sorted(
