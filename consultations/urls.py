@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("consultations.letters.urls")),
     path("", include("consultations.crisis.urls")),
     path("", include("consultations.cases.urls")),
+    path("", include("consultations.students.urls")),
 ]

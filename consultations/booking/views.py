@@ -23,10 +23,10 @@ from consultations.hours.models import Channel
 from consultations.hours.services import find_slot, parse_key, slots
 from consultations.room.models import RoomSettings
 from consultations.shared.access import counselor_school, is_head
+from consultations.students.forms import initial_number
 from counseling import audit
 from counseling.audit import AuditEntry
 from counseling.errors import PortalError
-from counseling.models import Student
 from counseling.views.helpers import paginate
 
 
@@ -224,12 +224,7 @@ def _confirm(request, form, book):
 def book_for(request):
     """A counselor books for a student: walk-in, referral, alert (?student=&origin=&alert=)."""
     school = counselor_school(request)
-    initial = {}
-    wanted = request.GET.get("student", "")
-    if wanted.isdigit():
-        student = Student.objects.visible_to(request.user).filter(school=school, pk=wanted).first()
-        if student:
-            initial["student_number"] = student.student_number
+    initial = {"student_number": initial_number(request, request.user, school)}
     origin = request.GET.get("origin", "")
     if origin in (Origin.WALK_IN, Origin.REFERRAL, Origin.ALERT):
         initial["origin"] = origin
