@@ -11,8 +11,11 @@ from django.urls import reverse
 
 from consultations.booking.models import Booking
 from consultations.cases.models import Case
+from counseling.models import Role
+from counseling.permissions import access_of
 from tests.factories import (
     DepartmentFactory,
+    RoleFactory,
     SchoolClassFactory,
     SchoolFactory,
     StudentFactory,
@@ -88,6 +91,17 @@ def test_search_never_shows_another_schools_student(client, world):
     )
     assert response.status_code == 400
     assert not Case.objects.filter(school=world.school).exists()
+
+
+def test_search_keeps_to_the_school_the_counselor_works_in(client, world):
+    # A counselor with a role in a second school still searches the school it works in.
+    second = SchoolFactory()
+    RoleFactory(user=world.counselor, kind=Role.Kind.COUNSELOR, school=second)
+    elsewhere = SchoolClassFactory(department=DepartmentFactory(school=second))
+    StudentFactory(school_class=elsewhere, name="小明二号")
+    assert access_of(world.counselor).primary_school == world.school
+    client.force_login(world.counselor)
+    assert [s["name"] for s in _search(client, "小明")] == ["小明同学"]
 
 
 def test_search_leaves_out_students_off_the_roster(client, world):
