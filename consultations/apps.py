@@ -7,7 +7,7 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Consultation room")
 
     def ready(self):
-        from consultations import panels as case_panels
+        from consultations.cases import panels as case_panels
         from consultations.room import panels
         from counseling.notifications import register_kind
         from counseling.panels import register_panel
@@ -19,7 +19,7 @@ class ConsultationsConfig(AppConfig):
         register_panel(case_panels.tasks_panel, order=12)
         register_panel(case_panels.student_panel, order=50)
         # Everything about a consultation is tier 3: never to a group robot, and the texts
-        # say a time and nothing else (consultations.notices).
+        # say a time and nothing else (consultations.shared.notices).
         for key, label in [
             ("consultations.booking_new", _("A booking waits for my confirmation")),
             (

@@ -1,56 +1,17 @@
-"""The consultation room's models, one folder per feature; re-exported for the app label."""
+"""The consultation room's models live in their features (`consultations/<feature>/models.py`).
 
-from consultations.booking.models import Booking, BookingQuerySet, Origin, TalkRequest
-from consultations.cases.models import (
-    BreakGlassGrant,
-    Case,
-    CounselorTask,
-    InterventionPlan,
-    NoteRevision,
-    ParentContact,
-    PlanReview,
-    Referral,
-    ReferralFollowUp,
-    ReferralService,
-    Risk,
-    RiskChange,
-    SessionNote,
-)
-from consultations.crisis.models import CrisisAction, CrisisStep
-from consultations.hours.models import WEEKDAYS, Channel, CounselorHours, HoursException
-from consultations.letters.models import CrisisWord, Letter
-from consultations.online.models import Message, Thread
-from consultations.room.models import ReasonCategory, Room, RoomSettings
+Django files a model under the app whose package holds its module, and loads an app's models
+through this module: importing each feature's models here is all the app label `consultations`
+needs (tables and migrations unchanged). Import a model from its feature, as the code does:
+`from consultations.cases.models import Case`.
+"""
 
-__all__ = [
-    "BreakGlassGrant",
-    "Case",
-    "CounselorTask",
-    "CrisisAction",
-    "CrisisStep",
-    "CrisisWord",
-    "InterventionPlan",
-    "Letter",
-    "NoteRevision",
-    "ParentContact",
-    "PlanReview",
-    "Referral",
-    "ReferralFollowUp",
-    "ReferralService",
-    "Risk",
-    "RiskChange",
-    "SessionNote",
-    "WEEKDAYS",
-    "Booking",
-    "BookingQuerySet",
-    "Channel",
-    "CounselorHours",
-    "HoursException",
-    "Message",
-    "Origin",
-    "ReasonCategory",
-    "Room",
-    "RoomSettings",
-    "TalkRequest",
-    "Thread",
-]
+from consultations.booking import models as booking
+from consultations.cases import models as cases
+from consultations.crisis import models as crisis
+from consultations.hours import models as hours
+from consultations.letters import models as letters
+from consultations.online import models as online
+from consultations.room import models as room
+
+FEATURES = (booking, cases, crisis, hours, letters, online, room)

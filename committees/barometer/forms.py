@@ -14,9 +14,9 @@ from committees.barometer.models import (
     Severity,
     Weather,
 )
-from committees.network.forms import WEEKDAYS, TimeInput
+from committees.network.forms import TimeInput
 from counseling.forms import DateInput, offer_classes
-from counseling.models import Role, SchoolClass
+from counseling.models import WEEKDAYS, Role, SchoolClass
 
 NOTE_MAX = 1000
 MAX_STUDENT_ROWS = 30

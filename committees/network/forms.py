@@ -10,7 +10,7 @@ from committees.network.models import (
     TrainingModule,
 )
 from counseling.forms import DateInput, offer_rows
-from counseling.models import Department, Student
+from counseling.models import WEEKDAYS, Department, Student
 from counseling.uploads import check_count
 
 
@@ -19,17 +19,6 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%H:%M", **kwargs)
-
-
-WEEKDAYS = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
-    (6, _("Sunday")),
-]
 
 
 class AppointForm(forms.Form):

@@ -8,7 +8,7 @@ from consultations.booking.models import Origin
 from consultations.hours.models import Channel
 from consultations.online.services import counselors_of
 from consultations.room.models import ReasonCategory
-from counseling.models import Student
+from consultations.students.forms import StudentField, clean_student
 
 
 def _categories(school):
@@ -86,7 +86,7 @@ class WhenForm(forms.Form):
 
 
 class OnBehalfForm(WhenForm):
-    student_number = forms.CharField(label=_("Student number"), max_length=30)
+    student_number = StudentField(label=_("Student number"))
     origin = forms.ChoiceField(
         label=_("How it came"),
         choices=[c for c in Origin.choices if c[0] not in ("student", "request")],
@@ -108,17 +108,9 @@ class OnBehalfForm(WhenForm):
         self.fields["category"].queryset = _categories(school)
 
     def clean_student_number(self):
-        number = self.cleaned_data["student_number"].strip()
-        student = (
-            Student.objects.visible_to(self.user)
-            .filter(school=self.school, student_number=number, is_active=True)
-            .select_related("school")
-            .first()
-        )
-        if student is None:
-            raise forms.ValidationError(_("No student on the roster has this number."))
+        student = clean_student(self.cleaned_data["student_number"], self.user, self.school)
         self.cleaned_data["student"] = student
-        return number
+        return student.student_number
 
 
 class CancelForm(forms.Form):

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_noop
 from consultations.booking.models import Booking, Origin, TalkRequest
 from consultations.hours.models import Channel
 from consultations.hours.services import find_slot
-from consultations.notices import say, when
 from consultations.room.models import RoomSettings
+from consultations.shared.notices import say, when
 from counseling import audit, ratelimit
 from counseling.audit import AuditEntry
 from counseling.errors import PortalError

@@ -19,14 +19,14 @@ from consultations.booking.forms import (
     WhenForm,
 )
 from consultations.booking.models import Booking, Origin, TalkRequest
-from consultations.common import counselor_school, is_head
 from consultations.hours.models import Channel
 from consultations.hours.services import find_slot, parse_key, slots
 from consultations.room.models import RoomSettings
+from consultations.shared.access import counselor_school, is_head
+from consultations.students.forms import initial_number
 from counseling import audit
 from counseling.audit import AuditEntry
 from counseling.errors import PortalError
-from counseling.models import Student
 from counseling.views.helpers import paginate
 
 
@@ -205,46 +205,50 @@ def booking_action(request, pk, action):
     return redirect("consultations:booking-detail", pk=pk)
 
 
+def _confirm(request, form, book):
+    """A counselor's booking form posted: (the redirect to the booking, 200) once booked, or
+    (None, the status the page answers with) with the refusal on the form."""
+    if request.method != "POST":
+        return None, 200
+    if not form.is_valid():
+        return None, 400
+    try:
+        booking = book(form.cleaned_data)
+    except PortalError as error:
+        form.add_error(None, error.message)
+        return None, 409 if error.code == "taken" else 400
+    messages.success(request, _("Booked and confirmed. The student is told."))
+    return redirect("consultations:booking-detail", pk=booking.pk), 200
+
+
 def book_for(request):
     """A counselor books for a student: walk-in, referral, alert (?student=&origin=&alert=)."""
     school = counselor_school(request)
-    initial = {}
-    wanted = request.GET.get("student", "")
-    if wanted.isdigit():
-        student = Student.objects.visible_to(request.user).filter(school=school, pk=wanted).first()
-        if student:
-            initial["student_number"] = student.student_number
+    initial = {"student_number": initial_number(request, request.user, school)}
     origin = request.GET.get("origin", "")
     if origin in (Origin.WALK_IN, Origin.REFERRAL, Origin.ALERT):
         initial["origin"] = origin
     alert = request.GET.get("alert", "")
     alert_id = int(alert) if alert.isdigit() else None
     form = OnBehalfForm(request.POST or None, initial=initial, school=school, user=request.user)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                booking = services.book_on_behalf(
-                    request.user,
-                    data["student"],
-                    starts_at=form.starts_at(),
-                    channel=data["channel"],
-                    counselor=data.get("counselor"),
-                    category=data["category"],
-                    reason=data["reason"],
-                    origin=data["origin"],
-                    alert_id=alert_id,
-                    request=request,
-                )
-            except PortalError as error:
-                form.add_error(None, error.message)
-                status = 409 if error.code == "taken" else 400
-            else:
-                messages.success(request, _("Booked and confirmed. The student is told."))
-                return redirect("consultations:booking-detail", pk=booking.pk)
-        else:
-            status = 400
+
+    def book(data):
+        return services.book_on_behalf(
+            request.user,
+            data["student"],
+            starts_at=form.starts_at(),
+            channel=data["channel"],
+            counselor=data.get("counselor"),
+            category=data["category"],
+            reason=data["reason"],
+            origin=data["origin"],
+            alert_id=alert_id,
+            request=request,
+        )
+
+    done, status = _confirm(request, form, book)
+    if done:
+        return done
     return render(
         request,
         "consultations/form.html",
@@ -310,26 +314,20 @@ def request_answer(request, pk):
     form = WhenForm(
         request.POST or None, initial={"channel": talk.channel}, school=school, user=request.user
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                booking = services.answer_request(
-                    request.user,
-                    talk,
-                    starts_at=form.starts_at(),
-                    channel=form.cleaned_data["channel"],
-                    counselor=form.cleaned_data.get("counselor"),
-                    request=request,
-                )
-            except PortalError as error:
-                form.add_error(None, error.message)
-                status = 409 if error.code == "taken" else 400
-            else:
-                messages.success(request, _("Booked and confirmed. The student is told."))
-                return redirect("consultations:booking-detail", pk=booking.pk)
-        else:
-            status = 400
+
+    def book(data):
+        return services.answer_request(
+            request.user,
+            talk,
+            starts_at=form.starts_at(),
+            channel=data["channel"],
+            counselor=data.get("counselor"),
+            request=request,
+        )
+
+    done, status = _confirm(request, form, book)
+    if done:
+        return done
     show_reason = talk.reason_visible_to(request.user)
     if show_reason and talk.reason:
         audit.record(request.user, AuditEntry.Action.READ, talk, school=school, request=request)

@@ -2,25 +2,26 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consultations.cases.models import Case, ReferralService, Risk, SessionNote
-from counseling.models import Student
+from consultations.students.forms import StudentField, clean_student
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TEXT = forms.Textarea(attrs={"rows": 3})
 
 
 class CaseForm(forms.Form):
-    student = forms.ModelChoiceField(label=_("Student"), queryset=Student.objects.none())
+    student = StudentField(label=_("Student"))
     origin = forms.ChoiceField(label=_("Came through"), choices=Case.Origin.choices)
     concern = forms.ChoiceField(label=_("Concern"), choices=Case.Concern.choices)
     concerns = forms.CharField(label=_("Presenting concerns"), widget=TEXT, required=False)
     risk = forms.ChoiceField(label=_("Risk level"), choices=Risk.choices, initial=Risk.NONE)
     rating = forms.IntegerField(label=_("Rating at opening (1–10)"), min_value=1, max_value=10)
 
-    def __init__(self, *args, school, **kwargs):
+    def __init__(self, *args, school, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["student"].queryset = (
-            Student.objects.active().filter(school=school).select_related("school_class")
-        )
+        self.school, self.user = school, user
+
+    def clean_student(self):
+        return clean_student(self.cleaned_data["student"], self.user, self.school)
 
 
 class NoteForm(forms.Form):

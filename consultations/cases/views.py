@@ -17,11 +17,13 @@ from consultations.cases import forms, services
 from consultations.cases.models import Case, CounselorTask, Referral, SessionNote
 from consultations.crisis.models import CrisisAction
 from consultations.crisis.services import complete_step
+from consultations.shared.access import counselor_school
+from consultations.students.forms import initial_number
 from counseling.auth.reauth import is_recently_verified
 from counseling.errors import PortalError
 from counseling.models import Student
 from counseling.permissions import access_of
-from counseling.views.helpers import paginate, school_of
+from counseling.views.helpers import paginate
 
 
 def _counselor(request):
@@ -55,12 +57,9 @@ def case_list(request):
 
 @login_required
 def case_new(request):
-    _counselor(request)
-    school = school_of(request)
-    initial = {}
-    if request.GET.get("student", "").isdigit():
-        initial["student"] = request.GET["student"]
-    form = forms.CaseForm(request.POST or None, school=school, initial=initial)
+    school = counselor_school(request)
+    initial = {"student": initial_number(request, request.user, school)}
+    form = forms.CaseForm(request.POST or None, school=school, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

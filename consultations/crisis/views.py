@@ -1,7 +1,6 @@
 """What the counselors keep: the crisis word list, the crisis checklist, the outside services."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,9 +10,8 @@ from consultations.crisis.models import CrisisStep
 from consultations.crisis.services import steps_for
 from consultations.letters.models import CrisisWord
 from consultations.letters.services import DEFAULT_CRISIS_WORDS
+from consultations.shared.access import counselor_school
 from counseling import audit
-from counseling.permissions import access_of
-from counseling.views.helpers import school_of
 
 
 def _add(request, school, action):
@@ -52,11 +50,7 @@ def _add(request, school, action):
 
 
 def crisis_settings(request):
-    if not access_of(request.user).is_counselor:
-        raise PermissionDenied
-    school = school_of(request)
-    if school.pk not in access_of(request.user).counselor_school_ids:
-        raise PermissionDenied
+    school = counselor_school(request)
     if request.method == "POST":
         try:
             with transaction.atomic():

@@ -6,9 +6,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from consultations.room.models import Room
+from consultations.room.models import Room, SchoolScopedQuerySet
 from counseling.audit import AuditedModel
-from counseling.models import School
+from counseling.models import WEEKDAYS, School
 from counseling.permissions import access_of
 
 
@@ -18,28 +18,8 @@ class Channel(models.TextChoices):
     ONLINE = "online", _("Online")
 
 
-WEEKDAYS = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
-    (6, _("Sunday")),
-]
-
-
-class CounselorHoursQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Hours are no secret: the school's counselors and its students see them."""
-        access = access_of(user)
-        schools = access.counselor_school_ids | {
-            r.school_id for r in access.roles if r.kind == "student"
-        }
-        return self.filter(school__in=schools)
-
-    def active(self):
-        return self.filter(is_active=True)
+class CounselorHoursQuerySet(SchoolScopedQuerySet):
+    """Hours are no secret: the school's counselors and its students see them."""
 
     def on(self, day):
         """The hours that apply on a date (its weekday, within their validity)."""

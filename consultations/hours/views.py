@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consultations.booking.models import Booking
-from consultations.common import counselor_school, is_head
 from consultations.hours import services
 from consultations.hours.forms import ExceptionForm, HoursForm
 from consultations.hours.models import CounselorHours, HoursException
 from consultations.online.services import counselors_of
+from consultations.shared.access import counselor_school, is_head
 from counseling import audit
 from counseling.audit import AuditEntry
 from counseling.errors import PortalError
@@ -113,9 +113,14 @@ def hours_edit(request, pk=None):
         if instance.counselor_id != request.user.pk and not is_head(request, school):
             raise PermissionDenied
     form = HoursForm(request.POST or None, instance=instance, school=school, user=request.user)
+    return _save_page(request, form, services.save_hours, _("Consultation hours"))
+
+
+def _save_page(request, form, save, title):
+    """The hours' forms: save through the service, back to the list; its refusal on the form."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_hours(request.user, form.instance, request=request)
+            save(request.user, form.instance, request=request)
         except PortalError as error:
             form.add_error(None, error.message)
         else:
@@ -124,7 +129,7 @@ def hours_edit(request, pk=None):
     return render(
         request,
         "consultations/form.html",
-        {"form": form, "title": _("Consultation hours"), "back": "consultations:hours"},
+        {"form": form, "title": title, "back": "consultations:hours"},
         status=400 if form.errors else 200,
     )
 
@@ -146,20 +151,7 @@ def hours_end(request, pk):
 def exception_new(request):
     school = counselor_school(request)
     form = ExceptionForm(request.POST or None, school=school, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_exception(request.user, form.instance, request=request)
-        except PortalError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("consultations:hours")
-    return render(
-        request,
-        "consultations/form.html",
-        {"form": form, "title": _("Days without hours"), "back": "consultations:hours"},
-        status=400 if form.errors else 200,
-    )
+    return _save_page(request, form, services.save_exception, _("Days without hours"))
 
 
 @require_POST

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from consultations.booking.services import over_rate, student_of
-from consultations.notices import say
 from consultations.online.models import Message, Thread
+from consultations.shared.notices import say
 from counseling import audit
 from counseling.audit import AuditEntry
 from counseling.errors import PortalError

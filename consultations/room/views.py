@@ -7,10 +7,10 @@ from django.views.decorators.http import require_POST
 
 from consultations.booking.models import Booking, TalkRequest
 from consultations.booking.services import no_show_blocked, no_shows, student_of
-from consultations.common import counselor_school
 from consultations.online.models import Thread
 from consultations.room.forms import ReasonCategoryForm, RoomForm, RoomSettingsForm
 from consultations.room.models import ReasonCategory, Room, RoomSettings
+from consultations.shared.access import counselor_school
 from counseling import audit
 from counseling.audit import AuditEntry
 from counseling.errors import PortalError

@@ -12,7 +12,7 @@ from consultations.room.models import ReasonCategory, Room
 
 
 def demo_objects(school):
-    """The demo's own consultation objects (consultations/demo.py made them)."""
+    """The demo's own consultation objects (consultations/demo/ made them)."""
     return {
         "c_booking": Booking.objects.filter(school=school).order_by("pk").first(),
         "c_thread": Thread.objects.filter(school=school).order_by("pk").first(),

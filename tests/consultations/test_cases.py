@@ -174,12 +174,12 @@ def test_new_case_page(client, world):
     client.force_login(world.head)
     url = reverse("consultations:case-new")
     assert client.get(url).status_code == 200
-    bad = client.post(url, {"student": world.student.pk, "origin": "self"})
+    bad = client.post(url, {"student": world.student.student_number, "origin": "self"})
     assert bad.status_code == 400
     ok = client.post(
         url,
         {
-            "student": world.student.pk,
+            "student": world.student.student_number,
             "origin": "self",
             "concern": "study",
             "risk": "none",

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from consultations.models import Room, RoomSettings
+from consultations.room.models import Room, RoomSettings
 from counseling.audit import AuditEntry
 
 

@@ -77,13 +77,12 @@ class Command(BaseCommand):
         for config in apps.get_app_configs():
             if config.name == "counseling":
                 continue
-            # An app may keep a feature's demo in a module of its own (demo_cases).
-            for name in ("demo", "demo_cases"):
-                try:
-                    yield import_module(f"{config.name}.{name}")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{config.name}.{name}":
-                        raise
+            # An app's `demo` calls its features' demos; an app without one has none.
+            try:
+                yield import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
 
     def load(self, school):
         User = get_user_model()

@@ -1,6 +1,6 @@
 """Letters, case files, a referral and a break-the-glass entry in the demo school.
 
-Called by `load_demo` after the room's own demo; it does nothing when the school already
+Called by `consultations.demo.load` after the room's own demo; it does nothing when the school already
 has a case. The anonymous answered letter opens with the pick-up code DEMO-CODE-2026.
 """
 
@@ -36,7 +36,7 @@ def _letter(school, body, *, student=None, consent=False, days=0, code=None):
     return letter
 
 
-def load(school):
+def load_cases(school):
     if Case.objects.filter(school=school).exists():
         return
     User = get_user_model()

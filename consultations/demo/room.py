@@ -1,6 +1,6 @@
 """The consultation room in the demo school: hours, a few weeks of bookings, online threads.
 
-Called by `load_demo`; it does nothing when the school already has consultation hours.
+Called by `consultations.demo.load`; it does nothing when the school already has consultation hours.
 Times are relative to today, so the demo always has a past and a coming week.
 """
 
@@ -23,7 +23,7 @@ def _at(day, hour):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
 
 
-def load(school):
+def load_room(school):
     if CounselorHours.objects.filter(school=school).exists():
         return
     User = get_user_model()
