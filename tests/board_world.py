@@ -104,10 +104,19 @@ class World:
             **extra,
         )
 
-    def member(self, cls, appointed_on=None, **extra):
+    def member(self, cls, appointed_on=None, *, role=False, **extra):
+        """A member of `cls` with an account; `role` gives the account the member's role too,
+        for pages that look at roles (home, menus), as appointing does."""
         student = StudentFactory(school_class=cls, school=self.school)
         student.user = UserFactory()
         student.save()
+        if role:
+            RoleFactory(
+                user=student.user,
+                kind=Role.Kind.COMMITTEE_MEMBER,
+                school=self.school,
+                school_class=cls,
+            )
         return CommitteeMember.objects.create(
             semester=self.semester,
             school_class=cls,

@@ -13,11 +13,7 @@ from tests.factories import SchoolClassFactory, StudentFactory
 
 @pytest.fixture
 def client_as(client, world):
-    def sign_in(username):
-        client.force_login(world.people()[username])
-        return client
-
-    return sign_in
+    return lambda username: world.sign_in(client, username)
 
 
 @pytest.fixture
