@@ -244,6 +244,11 @@ def test_talk_tasks_are_the_members_own(client, world, alert, named_student):
     url = reverse("committees:talk-tasks")
     assert named_student.name.encode() not in client.get(url).content
     assert client.post(url, {"task": alert.talk_task.pk, "note": "x"}).status_code == 404
+    # Nor are they a classmate's, also on the committee of the class.
+    classmate = world.seat(world.students[world.cls.pk][1])
+    client.force_login(classmate.student.user)
+    assert named_student.name.encode() not in client.get(url).content
+    assert client.post(url, {"task": alert.talk_task.pk, "note": "x"}).status_code == 404
     assert world.sign_in(client, "teacher").get(url).status_code == 403
 
 
