@@ -24,16 +24,12 @@ Monday 31 August 2026, week 5 a holiday). The people, named as the demo's accoun
     stranger    counselor of another school (`other_school`), to prove scoping
 
 Every password is `PASSWORD`.
-
-`member` holds the committee member's role but sits on no committee until a test seats it
-(`world.seat()`), so that tests of appointing members start from an empty committee.
 """
 
 import datetime
 
 from django.contrib.auth import get_user_model
 
-from committees.models import CommitteeMember
 from counseling.models import Role, SemesterBreak
 from tests.factories import (
     PASSWORD,
@@ -118,36 +114,10 @@ class World:
         self.stranger = UserFactory(username=f"{PREFIX}stranger", full_name="外校老师")
         RoleFactory(user=self.stranger, kind=Role.Kind.COUNSELOR, school=self.other_school)
 
-    def seat(self, student=None, *, semester=None, appointed_on=None):
-        """A committee seat for `student` (the member's record by default) in its class: the
-        committee row, and an account with the member's role if the student has none."""
-        student = student or self.member_student
-        semester = semester or self.semester
-        if student.user_id is None:
-            student.user = UserFactory(full_name=student.name)
-            student.save(update_fields=["user"])
-            RoleFactory(
-                user=student.user,
-                kind=Role.Kind.COMMITTEE_MEMBER,
-                school=self.school,
-                school_class=student.school_class,
-            )
-        return CommitteeMember.objects.create(
-            semester=semester,
-            school_class=student.school_class,
-            student=student,
-            appointed_on=appointed_on or semester.first_monday,
-        )
-
     def _person(self, username, full_name, kind, **role):
         user = UserFactory(username=f"{PREFIX}{username}", full_name=full_name)
         RoleFactory(user=user, kind=kind, school=self.school, **role)
         return user
-
-    def sign_in(self, client, name):
-        """`client` signed in as the persona `name` (a key of `people()`)."""
-        client.force_login(self.people()[name])
-        return client
 
     def people(self):
         """Every persona by username, for tests that go through all roles."""

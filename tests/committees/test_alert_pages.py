@@ -24,6 +24,7 @@ from committees.models import (
 from counseling.audit import AuditEntry
 from counseling.models import SchoolClass
 from counseling.notifications.models import Notification
+from tests.committees.members import appoint, appoint_member
 
 UTC = datetime.UTC
 THURSDAY = datetime.datetime(2026, 11, 26, 3, 0, tzinfo=UTC)  # week 13 of world.semester
@@ -44,8 +45,8 @@ def member_class(world):
 
 @pytest.fixture
 def member(world):
-    """`member`'s seat on the committee of its class."""
-    return world.seat()
+    """`member` in office for its class."""
+    return appoint_member(world)
 
 
 @pytest.fixture
@@ -77,8 +78,8 @@ def alert(semester, member_class, named_student, member):
 
 
 @pytest.mark.parametrize("username", NON_COUNSELORS)
-def test_alerts_are_for_counselors_only(client, world, alert, username):
-    client = world.sign_in(client, username)
+def test_alerts_are_for_counselors_only(sign_in, world, alert, username):
+    client = sign_in(world.people()[username])
     assert client.get(reverse("committees:alert-list")).status_code == 403
     assert client.get(reverse("committees:alert-detail", args=[alert.pk])).status_code == 404
     response = client.post(
@@ -89,8 +90,8 @@ def test_alerts_are_for_counselors_only(client, world, alert, username):
     assert alert.status == Alert.Status.OPEN
 
 
-def test_alert_list_filters(client, world, alert, semester, member_class):
-    client = world.sign_in(client, "counselor")
+def test_alert_list_filters(sign_in, world, alert, semester, member_class):
+    client = sign_in(world.counselor)
     url = reverse("committees:alert-list")
     detail = reverse("committees:alert-detail", args=[alert.pk])
     assert detail.encode() in client.get(url).content
@@ -108,8 +109,8 @@ def test_alert_list_filters(client, world, alert, semester, member_class):
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.READ, actor=world.counselor)
 
 
-def test_alert_list_takes_the_same_queries_for_few_and_many(client, world, semester, member_class):
-    client = world.sign_in(client, "counselor")
+def test_alert_list_takes_the_same_queries_for_few_and_many(sign_in, world, semester, member_class):
+    client = sign_in(world.counselor)
     url = reverse("committees:alert-list") + "?status=all"
     classes = list(SchoolClass.objects.filter(department__school=semester.school)[:20])
 
@@ -137,8 +138,8 @@ def test_alert_list_takes_the_same_queries_for_few_and_many(client, world, semes
     assert len(few) == len(many)
 
 
-def test_alert_detail_names_the_student_and_logs_the_read(client, world, alert, named_student):
-    client = world.sign_in(client, "counselor")
+def test_alert_detail_names_the_student_and_logs_the_read(sign_in, world, alert, named_student):
+    client = sign_in(world.counselor)
     response = client.get(reverse("committees:alert-detail", args=[alert.pk]))
     assert response.status_code == 200
     assert named_student.name.encode() in response.content
@@ -149,8 +150,8 @@ def test_alert_detail_names_the_student_and_logs_the_read(client, world, alert, 
     assert entry.object_id == str(alert.pk)
 
 
-def test_follow_up_closes_only_with_an_outcome(client, world, alert):
-    client = world.sign_in(client, "counselor")
+def test_follow_up_closes_only_with_an_outcome(sign_in, world, alert):
+    client = sign_in(world.counselor)
     url = reverse("committees:alert-detail", args=[alert.pk])
     owner = alert.assigned_to_id
     refused = client.post(
@@ -190,10 +191,10 @@ def test_follow_up_closes_only_with_an_outcome(client, world, alert):
     )
 
 
-def test_follow_up_hands_the_alert_to_another_counselor(client, world, alert):
+def test_follow_up_hands_the_alert_to_another_counselor(sign_in, world, alert):
     other = next(u for u in [world.counselor, world.counselor2] if u.pk != alert.assigned_to_id)
     url = reverse("committees:alert-detail", args=[alert.pk])
-    response = world.sign_in(client, "counselor").post(
+    response = sign_in(world.counselor).post(
         url, {"text": "", "status": "open", "assigned_to": other.pk}
     )
     assert response.status_code == 302
@@ -203,7 +204,7 @@ def test_follow_up_hands_the_alert_to_another_counselor(client, world, alert):
     assert Notification.objects.filter(recipient=other, kind="committees.alert").exists()
     # Only counselors of the school can take it over.
     teacher = world.teacher
-    bad = world.sign_in(client, "counselor").post(
+    bad = sign_in(world.counselor).post(
         url, {"text": "", "status": "open", "assigned_to": teacher.pk}
     )
     assert bad.status_code == 400
@@ -212,8 +213,8 @@ def test_follow_up_hands_the_alert_to_another_counselor(client, world, alert):
 # --- Talk tasks -----------------------------------------------------------------------
 
 
-def test_member_completes_a_talk_task(client, world, alert, named_student):
-    client = world.sign_in(client, "member")
+def test_member_completes_a_talk_task(sign_in, world, alert, named_student):
+    client = sign_in(world.member)
     url = reverse("committees:talk-tasks")
     page = client.get(url)
     assert page.status_code == 200
@@ -238,18 +239,18 @@ def test_member_completes_a_talk_task(client, world, alert, named_student):
     assert client.post(url, {"task": task.pk, "note": "again"}).status_code == 404
 
 
-def test_talk_tasks_are_the_members_own(client, world, alert, named_student):
-    other = world.seat(world.students[world.cls_b.pk][2])  # a member of another class
-    client.force_login(other.student.user)
+def test_talk_tasks_are_the_members_own(sign_in, world, alert, named_student):
+    other = appoint(world, world.students[world.cls_b.pk][2])  # a member of another class
+    client = sign_in(other.student.user)
     url = reverse("committees:talk-tasks")
     assert named_student.name.encode() not in client.get(url).content
     assert client.post(url, {"task": alert.talk_task.pk, "note": "x"}).status_code == 404
     # Nor are they a classmate's, also on the committee of the class.
-    classmate = world.seat(world.students[world.cls.pk][1])
-    client.force_login(classmate.student.user)
+    classmate = appoint(world, world.students[world.cls.pk][1])
+    sign_in(classmate.student.user)
     assert named_student.name.encode() not in client.get(url).content
     assert client.post(url, {"task": alert.talk_task.pk, "note": "x"}).status_code == 404
-    assert world.sign_in(client, "teacher").get(url).status_code == 403
+    assert sign_in(world.teacher).get(url).status_code == 403
 
 
 # --- Course suggestions ---------------------------------------------------------------
@@ -268,11 +269,11 @@ def suggestion(world, semester, member_class, member):
     return barometer.suggestions.get()
 
 
-def test_suggestion_answered_by_the_liaison_reaches_the_member(client, world, suggestion):
+def test_suggestion_answered_by_the_liaison_reaches_the_member(sign_in, world, suggestion):
     assert Notification.objects.filter(
         recipient=world.liaison, kind="committees.suggestion"
     ).exists()
-    liaison = world.sign_in(client, "liaison")
+    liaison = sign_in(world.liaison)
     listing = liaison.get(reverse("committees:suggestion-list"))
     assert "机房电脑太旧".encode() in listing.content
     answer_url = reverse("committees:suggestion-answer", args=[suggestion.pk])
@@ -290,36 +291,33 @@ def test_suggestion_answered_by_the_liaison_reaches_the_member(client, world, su
     assert Notification.objects.filter(
         recipient=world.member, kind="committees.suggestion_answered"
     ).exists()
-    seen = world.sign_in(client, "member").get(reverse("committees:suggestion-list"))
+    seen = sign_in(world.member).get(reverse("committees:suggestion-list"))
     assert "下学期更换20台".encode() in seen.content
     assert (
         "机房电脑太旧".encode()
-        in world.sign_in(client, "counselor").get(reverse("committees:suggestion-list")).content
+        in sign_in(world.counselor).get(reverse("committees:suggestion-list")).content
     )
 
 
 @pytest.mark.parametrize("username", ["member", "teacher", "counselor", "principal"])
-def test_only_the_liaison_answers(client, world, suggestion, username):
+def test_only_the_liaison_answers(sign_in, world, suggestion, username):
     url = reverse("committees:suggestion-answer", args=[suggestion.pk])
-    assert world.sign_in(client, username).post(
+    assert sign_in(world.people()[username]).post(
         url, {"adopted": "no", "answer": "x"}
     ).status_code in (403, 404)
     suggestion.refresh_from_db()
     assert suggestion.status == CourseSuggestion.Status.OPEN
 
 
-def test_students_see_no_suggestions(client, world, suggestion):
-    assert (
-        world.sign_in(client, "student").get(reverse("committees:suggestion-list")).status_code
-        == 403
-    )
+def test_students_see_no_suggestions(sign_in, world, suggestion):
+    assert sign_in(world.student).get(reverse("committees:suggestion-list")).status_code == 403
 
 
 # --- Class absences and settings ------------------------------------------------------
 
 
-def test_counselor_adds_and_ends_an_absence(client, world, member_class):
-    client = world.sign_in(client, "counselor")
+def test_counselor_adds_and_ends_an_absence(sign_in, world, member_class):
+    client = sign_in(world.counselor)
     url = reverse("committees:absence-list")
     bad = client.post(
         url,
@@ -333,7 +331,7 @@ def test_counselor_adds_and_ends_an_absence(client, world, member_class):
     )
     assert bad.status_code == 400
     with time_machine.travel(THURSDAY, tick=False):
-        client = world.sign_in(client, "counselor")
+        client = sign_in(world.counselor)
         added = client.post(
             url,
             {
@@ -365,11 +363,11 @@ def test_counselor_adds_and_ends_an_absence(client, world, member_class):
     )
     assert actions == [AuditEntry.Action.CREATE, AuditEntry.Action.UPDATE]
     for username in ["teacher", "liaison", "member", "admin"]:
-        assert world.sign_in(client, username).get(url).status_code == 403
+        assert sign_in(world.people()[username]).get(url).status_code == 403
 
 
-def test_settings_mirror_the_database_rules(client, world):
-    client = world.sign_in(client, "counselor")
+def test_settings_mirror_the_database_rules(sign_in, world):
+    client = sign_in(world.counselor)
     url = reverse("committees:barometer-settings")
     assert client.get(url).status_code == 200
     data = {
@@ -407,25 +405,25 @@ def test_settings_mirror_the_database_rules(client, world):
         actor=world.counselor,
     ).exists()
     for username in ["teacher", "liaison", "member", "admin", "principal"]:
-        assert world.sign_in(client, username).get(url).status_code == 403
+        assert sign_in(world.people()[username]).get(url).status_code == 403
 
 
 # --- Links ----------------------------------------------------------------------------
 
 
-def test_menus_and_home_lead_to_the_barometer(client, world, alert, semester, member_class):
+def test_menus_and_home_lead_to_the_barometer(sign_in, world, alert, semester, member_class):
     services.raise_alert(
         semester, member_class, Alert.Rule.STORM, Alert.Grade.RED, key="test:red", week=12
     )
-    counselor = world.sign_in(client, "counselor").get(reverse("home")).content.decode()
+    counselor = sign_in(world.counselor).get(reverse("home")).content.decode()
     for name in ["alert-list", "absence-list", "barometer-settings", "suggestion-list"]:
         assert reverse(f"committees:{name}") in counselor, name
     assert "rounded-pill text-bg-danger" in counselor  # open red alerts
-    member = world.sign_in(client, "member").get(reverse("home")).content.decode()
+    member = sign_in(world.member).get(reverse("home")).content.decode()
     for name in ["barometer-file", "talk-tasks", "suggestion-list", "immediate-report"]:
         assert reverse(f"committees:{name}") in member, name
     assert f"{reverse('committees:barometer-file')}?class={member_class.pk}" in member
     assert reverse("committees:alert-list") not in member
-    liaison = world.sign_in(client, "liaison").get(reverse("home")).content.decode()
+    liaison = sign_in(world.liaison).get(reverse("home")).content.decode()
     assert reverse("committees:suggestion-list") in liaison
     assert reverse("committees:barometer-file") not in liaison

@@ -6,6 +6,7 @@ import os
 import pytest
 
 from committees.models import Alert, Barometer, StudentOfConcern
+from tests.committees.members import appoint_member
 from tests.e2e import PHONE, TODAY_WEEK, sign_in, world_of_today
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -13,7 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_member_files_and_counselor_sees_the_alert(live_server, browser, screenshot_dir):
     world = world_of_today()
-    world.seat()
+    appoint_member(world)
     semester, cls = world.semester, world.cls
     week = semester.current_week()
     assert week == TODAY_WEEK and semester.is_teaching_week(week)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from committees.models import AssociationOfficer, Attendance, Meeting
 from counseling.models import Semester, SemesterBreak
+from tests.committees.members import appoint, appoint_member, new_meeting
 from tests.e2e import PHONE, sign_in, world_of_today
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -45,23 +46,16 @@ def test_counselor_generates_schedule_and_officer_takes_attendance(
     context.close()
 
     # Three members expected today; the chair of the association is one of them.
-    world.seat()
-    world.seat(world.students[world.cls_b.pk][0])
-    chair = world.seat(world.students[world.other_cls.pk][0])
+    appoint_member(world)
+    appoint(world, world.students[world.cls_b.pk][0])
+    chair = appoint(world, world.students[world.other_cls.pk][0])
     AssociationOfficer.objects.create(
         school=world.school,
         student=chair.student,
         position=AssociationOfficer.Position.CHAIR,
         starts_on=world.semester.first_monday,
     )
-    meeting = Meeting.objects.create(
-        semester=world.semester,
-        kind=Meeting.Kind.MEETING,
-        date=timezone.localdate(),
-        start_time=datetime.time(16, 30),
-        end_time=datetime.time(17, 30),
-        place="团体活动室",
-    )
+    meeting = new_meeting(world.semester, timezone.localdate())
     context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     sign_in(page, live_server, chair.student.user.username)

@@ -596,10 +596,9 @@ def test_nav_links(client, world):
     assert reverse("committees:week-board") not in html
 
 
-def test_board_actions_by_role(client, world):
+def test_board_actions_by_role(sign_in, world):
     def board(user):
-        client.force_login(user)
-        return client.get(reverse("committees:week-board")).content.decode()
+        return sign_in(user).get(reverse("committees:week-board")).content.decode()
 
     html = board(world.counselor)
     assert 'id="remind-missing"' in html
