@@ -104,15 +104,26 @@ class World:
             **extra,
         )
 
-    def member(self, cls, appointed_on=None, **extra):
+    def member(self, cls, appointed_on=None, *, semester=None, role=False, **extra):
+        """A member of `cls` (in `semester`, the world's by default) with an account; `role`
+        gives the account the member's role too, for pages that look at roles (home, menus),
+        as appointing does."""
+        semester = semester or self.semester
         student = StudentFactory(school_class=cls, school=self.school)
         student.user = UserFactory()
         student.save()
+        if role:
+            RoleFactory(
+                user=student.user,
+                kind=Role.Kind.COMMITTEE_MEMBER,
+                school=self.school,
+                school_class=cls,
+            )
         return CommitteeMember.objects.create(
-            semester=self.semester,
+            semester=semester,
             school_class=cls,
             student=student,
-            appointed_on=appointed_on or self.semester.first_monday,
+            appointed_on=appointed_on or semester.first_monday,
             **extra,
         )
 

@@ -15,48 +15,51 @@ from committees.barometer import services
 from committees.models import (
     Alert,
     AlertNote,
-    Barometer,
     BarometerSettings,
     ClassAbsence,
-    CommitteeMember,
     CourseSuggestion,
     TalkTask,
     Weather,
 )
 from counseling.audit import AuditEntry
-from counseling.models import SchoolClass, Semester, Student
+from counseling.models import SchoolClass
 from counseling.notifications.models import Notification
+from tests.committees.members import appoint, appoint_member
 
 UTC = datetime.UTC
-THURSDAY = datetime.datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+THURSDAY = datetime.datetime(2026, 11, 26, 3, 0, tzinfo=UTC)  # week 13 of world.semester
 NON_COUNSELORS = ["teacher", "liaison", "principal", "admin", "member", "student"]
+# A name no factory makes: finding it on a page means the page names this student.
+NAMED = "欧阳明月"
 
 
 @pytest.fixture
-def semester(demo):
-    return Semester.objects.current(demo, on=THURSDAY.date())
+def semester(world):
+    return world.semester
 
 
 @pytest.fixture
-def member_class(user_named):
-    return SchoolClass.objects.get(committee_members__student__user=user_named("member"))
+def member_class(world):
+    return world.cls
 
 
 @pytest.fixture
-def named_student(member_class, user_named):
-    """A classmate of `member` whose name appears nowhere else on these pages."""
-    others = set(Student.objects.exclude(school_class=member_class).values_list("name", flat=True))
-    return next(
-        s
-        for s in Student.objects.filter(school_class=member_class, user__isnull=True).order_by(
-            "-student_number"
-        )
-        if s.name not in others
-    )
+def member(world):
+    """`member` in office for its class."""
+    return appoint_member(world)
 
 
 @pytest.fixture
-def alert(semester, member_class, named_student):
+def named_student(world):
+    """A classmate of `member`, without an account, whose name appears nowhere else."""
+    student = world.students[world.cls.pk][-1]
+    student.name = NAMED
+    student.save(update_fields=["name"])
+    return student
+
+
+@pytest.fixture
+def alert(semester, member_class, named_student, member):
     """A yellow alert naming a classmate, with the member asked to talk to them."""
     raised = services.raise_alert(
         semester,
@@ -67,9 +70,6 @@ def alert(semester, member_class, named_student):
         week=12,
         student_pk=named_student.pk,
     )
-    member = CommitteeMember.objects.get(
-        semester=semester, school_class=member_class, student__user__username="member"
-    )
     TalkTask.objects.create(alert=raised, member=member)
     return raised
 
@@ -78,8 +78,8 @@ def alert(semester, member_class, named_student):
 
 
 @pytest.mark.parametrize("username", NON_COUNSELORS)
-def test_alerts_are_for_counselors_only(client_as, alert, username):
-    client = client_as(username)
+def test_alerts_are_for_counselors_only(sign_in, world, alert, username):
+    client = sign_in(world.people()[username])
     assert client.get(reverse("committees:alert-list")).status_code == 403
     assert client.get(reverse("committees:alert-detail", args=[alert.pk])).status_code == 404
     response = client.post(
@@ -90,8 +90,8 @@ def test_alerts_are_for_counselors_only(client_as, alert, username):
     assert alert.status == Alert.Status.OPEN
 
 
-def test_alert_list_filters(client_as, alert, semester, member_class):
-    client = client_as("counselor")
+def test_alert_list_filters(sign_in, world, alert, semester, member_class):
+    client = sign_in(world.counselor)
     url = reverse("committees:alert-list")
     detail = reverse("committees:alert-detail", args=[alert.pk])
     assert detail.encode() in client.get(url).content
@@ -100,16 +100,17 @@ def test_alert_list_filters(client_as, alert, semester, member_class):
     assert detail.encode() in client.get(url, {"rule": "named_member"}).content
     assert detail.encode() not in client.get(url, {"rule": "storm"}).content
     assert detail.encode() in client.get(url, {"class": member_class.pk}).content
-    other = SchoolClass.objects.exclude(pk=member_class.pk).first()
-    assert detail.encode() not in client.get(url, {"class": other.pk}).content
+    assert detail.encode() not in client.get(url, {"class": world.cls_b.pk}).content
     assert detail.encode() not in client.get(url, {"status": "closed"}).content
-    assert detail.encode() in client.get(url, {"year": member_class.enrolment_year}).content
+    year = member_class.enrolment_year
+    assert detail.encode() in client.get(url, {"year": year}).content
+    assert detail.encode() not in client.get(url, {"year": year - 1}).content
     # The list never names a student: names are read one alert at a time, logged.
-    assert not AuditEntry.objects.filter(action=AuditEntry.Action.READ, actor__username="counselor")
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.READ, actor=world.counselor)
 
 
-def test_alert_list_takes_the_same_queries_for_few_and_many(client_as, semester, member_class):
-    client = client_as("counselor")
+def test_alert_list_takes_the_same_queries_for_few_and_many(sign_in, world, semester, member_class):
+    client = sign_in(world.counselor)
     url = reverse("committees:alert-list") + "?status=all"
     classes = list(SchoolClass.objects.filter(department__school=semester.school)[:20])
 
@@ -137,19 +138,20 @@ def test_alert_list_takes_the_same_queries_for_few_and_many(client_as, semester,
     assert len(few) == len(many)
 
 
-def test_alert_detail_names_the_student_and_logs_the_read(client_as, alert, named_student):
-    response = client_as("counselor").get(reverse("committees:alert-detail", args=[alert.pk]))
+def test_alert_detail_names_the_student_and_logs_the_read(sign_in, world, alert, named_student):
+    client = sign_in(world.counselor)
+    response = client.get(reverse("committees:alert-detail", args=[alert.pk]))
     assert response.status_code == 200
     assert named_student.name.encode() in response.content
     assert reverse("committees:alert-list").encode() in response.content
     entry = AuditEntry.objects.filter(action=AuditEntry.Action.READ).order_by("-id").first()
-    assert entry.actor.username == "counselor"
+    assert entry.actor == world.counselor
     assert entry.content_type == ContentType.objects.get_for_model(Alert)
     assert entry.object_id == str(alert.pk)
 
 
-def test_follow_up_closes_only_with_an_outcome(client_as, alert):
-    client = client_as("counselor")
+def test_follow_up_closes_only_with_an_outcome(sign_in, world, alert):
+    client = sign_in(world.counselor)
     url = reverse("committees:alert-detail", args=[alert.pk])
     owner = alert.assigned_to_id
     refused = client.post(
@@ -189,14 +191,10 @@ def test_follow_up_closes_only_with_an_outcome(client_as, alert):
     )
 
 
-def test_follow_up_hands_the_alert_to_another_counselor(client_as, alert, user_named):
-    other = next(
-        user_named(u)
-        for u in ["counselor", "counselor2", "counselor3"]
-        if user_named(u).pk != alert.assigned_to_id
-    )
+def test_follow_up_hands_the_alert_to_another_counselor(sign_in, world, alert):
+    other = next(u for u in [world.counselor, world.counselor2] if u.pk != alert.assigned_to_id)
     url = reverse("committees:alert-detail", args=[alert.pk])
-    response = client_as("counselor").post(
+    response = sign_in(world.counselor).post(
         url, {"text": "", "status": "open", "assigned_to": other.pk}
     )
     assert response.status_code == 302
@@ -205,8 +203,8 @@ def test_follow_up_hands_the_alert_to_another_counselor(client_as, alert, user_n
     assert AlertNote.objects.filter(alert=alert).count() == 1  # "handed over to ..."
     assert Notification.objects.filter(recipient=other, kind="committees.alert").exists()
     # Only counselors of the school can take it over.
-    teacher = user_named("teacher")
-    bad = client_as("counselor").post(
+    teacher = world.teacher
+    bad = sign_in(world.counselor).post(
         url, {"text": "", "status": "open", "assigned_to": teacher.pk}
     )
     assert bad.status_code == 400
@@ -215,8 +213,8 @@ def test_follow_up_hands_the_alert_to_another_counselor(client_as, alert, user_n
 # --- Talk tasks -----------------------------------------------------------------------
 
 
-def test_member_completes_a_talk_task(client_as, alert, named_student):
-    client = client_as("member")
+def test_member_completes_a_talk_task(sign_in, world, alert, named_student):
+    client = sign_in(world.member)
     url = reverse("committees:talk-tasks")
     page = client.get(url)
     assert page.status_code == 200
@@ -231,7 +229,7 @@ def test_member_completes_a_talk_task(client_as, alert, named_student):
     assert task.done_at is not None
     assert task.note == "聊了半小时，他说最近和室友闹矛盾"
     assert alert.status == Alert.Status.FOLLOWING
-    assert AlertNote.objects.filter(alert=alert, author__username="member").exists()
+    assert AlertNote.objects.filter(alert=alert, author=world.member).exists()
     with connection.cursor() as cursor:
         cursor.execute("SELECT note FROM committees_talktask WHERE id = %s", [task.pk])
         (raw,) = cursor.fetchone()
@@ -241,25 +239,27 @@ def test_member_completes_a_talk_task(client_as, alert, named_student):
     assert client.post(url, {"task": task.pk, "note": "again"}).status_code == 404
 
 
-def test_talk_tasks_are_the_members_own(client_as, alert, named_student):
-    other = CommitteeMember.objects.exclude(school_class=alert.school_class).select_related(
-        "student__user"
-    )[0]
-    client = client_as(other.student.user.username)
+def test_talk_tasks_are_the_members_own(sign_in, world, alert, named_student):
+    other = appoint(world, world.students[world.cls_b.pk][2])  # a member of another class
+    client = sign_in(other.student.user)
     url = reverse("committees:talk-tasks")
     assert named_student.name.encode() not in client.get(url).content
     assert client.post(url, {"task": alert.talk_task.pk, "note": "x"}).status_code == 404
-    assert client_as("teacher").get(url).status_code == 403
+    # Nor are they a classmate's, also on the committee of the class.
+    classmate = appoint(world, world.students[world.cls.pk][1])
+    sign_in(classmate.student.user)
+    assert named_student.name.encode() not in client.get(url).content
+    assert client.post(url, {"task": alert.talk_task.pk, "note": "x"}).status_code == 404
+    assert sign_in(world.teacher).get(url).status_code == 403
 
 
 # --- Course suggestions ---------------------------------------------------------------
 
 
 @pytest.fixture
-def suggestion(semester, member_class, user_named):
-    Barometer.objects.filter(semester=semester, school_class=member_class, week=13).delete()
+def suggestion(world, semester, member_class, member):
     barometer, _created = services.file_barometer(
-        user_named("member"),
+        world.member,
         member_class,
         semester,
         13,
@@ -269,11 +269,11 @@ def suggestion(semester, member_class, user_named):
     return barometer.suggestions.get()
 
 
-def test_suggestion_answered_by_the_liaison_reaches_the_member(client_as, suggestion):
+def test_suggestion_answered_by_the_liaison_reaches_the_member(sign_in, world, suggestion):
     assert Notification.objects.filter(
-        recipient__username="liaison", kind="committees.suggestion"
+        recipient=world.liaison, kind="committees.suggestion"
     ).exists()
-    liaison = client_as("liaison")
+    liaison = sign_in(world.liaison)
     listing = liaison.get(reverse("committees:suggestion-list"))
     assert "机房电脑太旧".encode() in listing.content
     answer_url = reverse("committees:suggestion-answer", args=[suggestion.pk])
@@ -286,36 +286,38 @@ def test_suggestion_answered_by_the_liaison_reaches_the_member(client_as, sugges
     assert response.status_code == 302
     suggestion.refresh_from_db()
     assert suggestion.status == CourseSuggestion.Status.ANSWERED
-    assert suggestion.adopted is True and suggestion.answered_by.username == "liaison"
+    assert suggestion.adopted is True and suggestion.answered_by == world.liaison
     assert suggestion.answered_at is not None
     assert Notification.objects.filter(
-        recipient__username="member", kind="committees.suggestion_answered"
+        recipient=world.member, kind="committees.suggestion_answered"
     ).exists()
-    seen = client_as("member").get(reverse("committees:suggestion-list"))
+    seen = sign_in(world.member).get(reverse("committees:suggestion-list"))
     assert "下学期更换20台".encode() in seen.content
     assert (
         "机房电脑太旧".encode()
-        in client_as("counselor").get(reverse("committees:suggestion-list")).content
+        in sign_in(world.counselor).get(reverse("committees:suggestion-list")).content
     )
 
 
 @pytest.mark.parametrize("username", ["member", "teacher", "counselor", "principal"])
-def test_only_the_liaison_answers(client_as, suggestion, username):
+def test_only_the_liaison_answers(sign_in, world, suggestion, username):
     url = reverse("committees:suggestion-answer", args=[suggestion.pk])
-    assert client_as(username).post(url, {"adopted": "no", "answer": "x"}).status_code in (403, 404)
+    assert sign_in(world.people()[username]).post(
+        url, {"adopted": "no", "answer": "x"}
+    ).status_code in (403, 404)
     suggestion.refresh_from_db()
     assert suggestion.status == CourseSuggestion.Status.OPEN
 
 
-def test_students_see_no_suggestions(client_as, suggestion):
-    assert client_as("student").get(reverse("committees:suggestion-list")).status_code == 403
+def test_students_see_no_suggestions(sign_in, world, suggestion):
+    assert sign_in(world.student).get(reverse("committees:suggestion-list")).status_code == 403
 
 
 # --- Class absences and settings ------------------------------------------------------
 
 
-def test_counselor_adds_and_ends_an_absence(client_as, member_class, user_named):
-    client = client_as("counselor")
+def test_counselor_adds_and_ends_an_absence(sign_in, world, member_class):
+    client = sign_in(world.counselor)
     url = reverse("committees:absence-list")
     bad = client.post(
         url,
@@ -329,7 +331,7 @@ def test_counselor_adds_and_ends_an_absence(client_as, member_class, user_named)
     )
     assert bad.status_code == 400
     with time_machine.travel(THURSDAY, tick=False):
-        client = client_as("counselor")
+        client = sign_in(world.counselor)
         added = client.post(
             url,
             {
@@ -361,11 +363,11 @@ def test_counselor_adds_and_ends_an_absence(client_as, member_class, user_named)
     )
     assert actions == [AuditEntry.Action.CREATE, AuditEntry.Action.UPDATE]
     for username in ["teacher", "liaison", "member", "admin"]:
-        assert client_as(username).get(url).status_code == 403
+        assert sign_in(world.people()[username]).get(url).status_code == 403
 
 
-def test_settings_mirror_the_database_rules(client_as, demo):
-    client = client_as("counselor")
+def test_settings_mirror_the_database_rules(sign_in, world):
+    client = sign_in(world.counselor)
     url = reverse("committees:barometer-settings")
     assert client.get(url).status_code == 200
     data = {
@@ -394,34 +396,34 @@ def test_settings_mirror_the_database_rules(client_as, demo):
     )
     saved = client.post(url, {**data, "named_task_weeks": "4"})
     assert saved.status_code == 302
-    row = BarometerSettings.for_school(demo)
+    row = BarometerSettings.for_school(world.school)
     assert (row.deadline_weekday, row.deadline_time) == (1, datetime.time(18, 0))
     assert (row.named_member_weeks, row.named_task_weeks) == (3, 4)
     assert AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(BarometerSettings),
         action=AuditEntry.Action.UPDATE,
-        actor__username="counselor",
+        actor=world.counselor,
     ).exists()
     for username in ["teacher", "liaison", "member", "admin", "principal"]:
-        assert client_as(username).get(url).status_code == 403
+        assert sign_in(world.people()[username]).get(url).status_code == 403
 
 
 # --- Links ----------------------------------------------------------------------------
 
 
-def test_menus_and_home_lead_to_the_barometer(client_as, alert, semester, member_class):
+def test_menus_and_home_lead_to_the_barometer(sign_in, world, alert, semester, member_class):
     services.raise_alert(
         semester, member_class, Alert.Rule.STORM, Alert.Grade.RED, key="test:red", week=12
     )
-    counselor = client_as("counselor").get(reverse("home")).content.decode()
+    counselor = sign_in(world.counselor).get(reverse("home")).content.decode()
     for name in ["alert-list", "absence-list", "barometer-settings", "suggestion-list"]:
         assert reverse(f"committees:{name}") in counselor, name
     assert "rounded-pill text-bg-danger" in counselor  # open red alerts
-    member = client_as("member").get(reverse("home")).content.decode()
+    member = sign_in(world.member).get(reverse("home")).content.decode()
     for name in ["barometer-file", "talk-tasks", "suggestion-list", "immediate-report"]:
         assert reverse(f"committees:{name}") in member, name
     assert f"{reverse('committees:barometer-file')}?class={member_class.pk}" in member
     assert reverse("committees:alert-list") not in member
-    liaison = client_as("liaison").get(reverse("home")).content.decode()
+    liaison = sign_in(world.liaison).get(reverse("home")).content.decode()
     assert reverse("committees:suggestion-list") in liaison
     assert reverse("committees:barometer-file") not in liaison

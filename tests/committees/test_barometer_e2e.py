@@ -6,34 +6,25 @@ import os
 import pytest
 
 from committees.models import Alert, Barometer, StudentOfConcern
-from counseling.models import SchoolClass, Semester, Student
+from tests.committees.members import appoint_member
+from tests.e2e import PHONE, TODAY_WEEK, sign_in, world_of_today
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PHONE = {"width": 390, "height": 844}
 
 
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "demo12345")
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def test_member_files_and_counselor_sees_the_alert(demo, live_server, browser, screenshot_dir):
-    semester = Semester.objects.current(demo)
+def test_member_files_and_counselor_sees_the_alert(live_server, browser, screenshot_dir):
+    world = world_of_today()
+    appoint_member(world)
+    semester, cls = world.semester, world.cls
     week = semester.current_week()
-    if week is None or not semester.is_teaching_week(week):
-        pytest.skip("the demo semester has no teaching this week")
-    cls = SchoolClass.objects.get(name="2026级计算机应用1班")
-    Barometer.objects.filter(semester=semester, school_class=cls, week=week).delete()
-    student = Student.objects.filter(school_class=cls, user__isnull=True).order_by(
-        "student_number"
-    )[7]
+    assert week == TODAY_WEEK and semester.is_teaching_week(week)
+    student = world.students[cls.pk][-1]  # a classmate, named nowhere else
+    student.name = "欧阳明月"
+    student.save(update_fields=["name"])
 
     context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
-    sign_in(page, live_server, "member")
+    sign_in(page, live_server, world.member.username)
     page.click(f"a[href*='/committees/barometer/?class={cls.pk}']")
     page.click("label[for='weather-4']")  # 雨
     page.locator(".concern-grid input").nth(1).fill("2")
@@ -61,7 +52,7 @@ def test_member_files_and_counselor_sees_the_alert(demo, live_server, browser, s
 
     context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
-    sign_in(page, live_server, "counselor")
+    sign_in(page, live_server, world.counselor.username)
     page.goto(f"{live_server.url}/committees/board/?week={week}")
     tile = page.locator(f"a.board-tile[data-class='{cls.pk}']")
     assert tile.get_attribute("data-state") in ("filed", "late")

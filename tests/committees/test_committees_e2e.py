@@ -7,32 +7,29 @@ import os
 import pytest
 from django.utils import timezone
 
-from committees.models import Attendance, Meeting
+from committees.models import AssociationOfficer, Attendance, Meeting
 from counseling.models import Semester, SemesterBreak
+from tests.committees.members import appoint, appoint_member, new_meeting
+from tests.e2e import PHONE, sign_in, world_of_today
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PHONE = {"width": 390, "height": 844}
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "demo12345")
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_counselor_generates_schedule_and_officer_takes_attendance(
-    demo, live_server, browser, screenshot_dir
+    live_server, browser, screenshot_dir
 ):
+    world = world_of_today()
     spring = Semester.objects.create(
-        school=demo, name="2026-2027学年第二学期", first_monday=datetime.date(2027, 3, 1), weeks=18
+        school=world.school,
+        name="2026-2027学年第二学期",
+        first_monday=world.semester.first_monday + datetime.timedelta(weeks=26),
+        weeks=18,
     )
     SemesterBreak.objects.create(semester=spring, name="清明节", first_week=6, last_week=6)
 
     context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
-    sign_in(page, live_server, "counselor")
+    sign_in(page, live_server, world.counselor.username)
     page.goto(f"{live_server.url}/committees/schedule/?semester={spring.pk}")
     page.select_option("#id_weekday", "2")
     page.fill("#id_start_time", "16:30")
@@ -48,17 +45,20 @@ def test_counselor_generates_schedule_and_officer_takes_attendance(
     assert Meeting.objects.filter(semester=spring).count() == 17
     context.close()
 
-    semester = Semester.objects.current(demo)
-    meeting = (
-        Meeting.objects.filter(semester=semester, date__lte=timezone.localdate())
-        .exclude(status="cancelled")
-        .order_by("-date")
-        .first()
+    # Three members expected today; the chair of the association is one of them.
+    appoint_member(world)
+    appoint(world, world.students[world.cls_b.pk][0])
+    chair = appoint(world, world.students[world.other_cls.pk][0])
+    AssociationOfficer.objects.create(
+        school=world.school,
+        student=chair.student,
+        position=AssociationOfficer.Position.CHAIR,
+        starts_on=world.semester.first_monday,
     )
-    Attendance.objects.filter(meeting=meeting).delete()
+    meeting = new_meeting(world.semester, timezone.localdate())
     context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
-    sign_in(page, live_server, "member02")  # the association's chair
+    sign_in(page, live_server, chair.student.user.username)
     page.goto(f"{live_server.url}/committees/meetings/{meeting.pk}/")
     page.click("a[href$='/attendance/']")
     first = page.locator("#attendance-form .list-group-item").first
@@ -73,5 +73,6 @@ def test_counselor_generates_schedule_and_officer_takes_attendance(
     page.screenshot(path=os.path.join(screenshot_dir, "committees-meeting-390.png"), full_page=True)
     rows = Attendance.objects.filter(meeting=meeting)
     assert rows.filter(status="excused", reason="病假").count() == 1
-    assert rows.filter(status="present").count() == rows.count() - 1 > 0
+    assert rows.filter(status="present").count() == 2
+    assert rows.count() == 3
     context.close()

@@ -27,16 +27,15 @@ from committees.models import (
     Alert,
     Attendance,
     ClassAbsence,
-    CommitteeMember,
     ConcernKind,
     Meeting,
     TalkTask,
     TrainingModule,
     Weather,
 )
-from counseling.models import Semester
 from counseling.notifications.models import Notification
 from tests.board_world import DUE, NOW, World
+from tests.factories import SemesterFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -272,28 +271,36 @@ def test_scorecards_queries_do_not_grow_with_members(client, world):
 
 
 class TestAlertMarks:
-    def test_counselor_sees_alert_marks(self, client_as):
-        html = client_as("counselor").get(reverse("committees:week-board")).content.decode()
-        assert "alert-mark" in html
+    @pytest.fixture
+    def alert(self, world):
+        """An open alert on the teacher's class, which the liaison and the principal see too."""
+        return world.alert(world.classes[0], "mark")
 
-    @pytest.mark.parametrize("username", ["principal", "liaison", "teacher"])
-    def test_others_see_no_alert_marks(self, client_as, username):
-        response = client_as(username).get(reverse("committees:week-board"))
+    def test_counselor_sees_alert_marks(self, client, world, alert):
+        client.force_login(world.counselor)
+        html = client.get(reverse("committees:week-board")).content.decode()
+        assert html.count("alert-mark") == 1
+
+    @pytest.mark.parametrize("who", ["principal", "liaison", "teacher"])
+    def test_others_see_no_alert_marks(self, client, world, alert, who):
+        client.force_login(getattr(world, who))
+        response = client.get(reverse("committees:week-board"))
         assert response.status_code == 200
+        assert alert.school_class_id in states_in(response)  # the class, not its alert
         html = response.content.decode()
         assert "alert-mark" not in html
         assert "bi-exclamation-triangle" not in html
 
-    def test_class_trend_lists_alerts_for_counselors_only(self, client_as, demo):
-        alert = Alert.objects.filter(school=demo).order_by("pk").first()
+    def test_class_trend_lists_alerts_for_counselors_only(self, client, world, alert):
         url = reverse("committees:class-trend", args=[alert.school_class_id])
-        html = client_as("counselor").get(url).content.decode()
+        client.force_login(world.counselor)
+        html = client.get(url).content.decode()
         assert 'id="alerts"' in html
         assert reverse("committees:alert-detail", args=[alert.pk]) in html
-        for username in ("principal", "liaison", "teacher"):
-            response = client_as(username).get(url)
-            if response.status_code == 404:  # not its class
-                continue
+        for who in ("principal", "liaison", "teacher"):
+            client.force_login(getattr(world, who))
+            response = client.get(url)
+            assert response.status_code == 200  # the class is theirs to see
             html = response.content.decode()
             assert 'id="alerts"' not in html
             assert reverse("committees:alert-detail", args=[alert.pk]) not in html
@@ -314,46 +321,55 @@ class TestAlertMarks:
 # --- Reminders from the board -------------------------------------------------------------
 
 
-def test_remind_all_non_reporters(client_as, demo):
-    semester = Semester.objects.current(demo)
-    week = services.due_weeks(semester)[-1]
-    missing = services.missing_classes(semester, week)
-    assert missing, "the demo has classes missing the latest due week"
-    expected = CommitteeMember.objects.active().filter(
-        semester=semester, school_class__in=missing, student__user__isnull=False
-    )
-    before = Notification.objects.filter(kind="committees.barometer_reminder").count()
-    client = client_as("counselor")
+@pytest.fixture
+def reminded(world):
+    """Week 12, the latest due week: `a` and `b` filed, `c` and `d` did not, `elsewhere` is on
+    internship. Of the members of `c` and `d`, three are to be reminded: not the one whose
+    service ended, nor the one without an account, nor the member of a class that filed."""
+    a, b, c, d = world.classes
+    world.file(a, 12)
+    world.file(b, 12)
+    world.away(world.elsewhere, 10, 20)
+    world.member(a)
+    to_remind = [world.member(c), world.member(c), world.member(d)]
+    world.member(d, ended_on=world.semester.week_start(11), end_reason="转学")
+    no_account = world.member(d)
+    no_account.student.user = None
+    no_account.student.save()
+    return to_remind
+
+
+def test_remind_all_non_reporters(client, world, reminded):
+    assert services.due_weeks(world.semester, NOW)[-1] == 12
+    client.force_login(world.counselor)
     response = client.post(
-        f"{reverse('committees:remind-missing')}?semester={semester.pk}",
-        {"week": week},
+        f"{reverse('committees:remind-missing')}?semester={world.semester.pk}",
+        {"week": 12},
         follow=True,
     )
     assert response.status_code == 200
-    sent = Notification.objects.filter(kind="committees.barometer_reminder").count() - before
-    assert sent == expected.count() > 0
+    sent = Notification.objects.filter(kind="committees.barometer_reminder")
+    assert sorted(n.recipient_id for n in sent) == sorted(m.student.user_id for m in reminded)
     message = [str(m) for m in response.context["messages"]][0]
-    assert str(expected.count()) in message
+    assert "3" in message
 
 
-@pytest.mark.parametrize("username", ["liaison", "principal", "teacher", "member"])
-def test_only_counselors_remind(client_as, username, demo):
-    semester = Semester.objects.current(demo)
-    response = client_as(username).post(
-        reverse("committees:remind-missing"), {"week": services.due_weeks(semester)[-1]}
-    )
+@pytest.mark.parametrize("who", ["liaison", "principal", "teacher", "member"])
+def test_only_counselors_remind(client, world, reminded, who):
+    user = world.member(world.classes[2], role=True).student.user if who == "member" else None
+    client.force_login(user or getattr(world, who))
+    response = client.post(reverse("committees:remind-missing"), {"week": 12})
     assert response.status_code == 403
+    assert not Notification.objects.filter(kind="committees.barometer_reminder").exists()
 
 
-@pytest.mark.parametrize("week", ["5", "19", "x", ""])
-def test_remind_refuses_a_holiday_or_a_week_to_come(client_as, demo, week):
-    before = Notification.objects.filter(kind="committees.barometer_reminder").count()
-    response = client_as("counselor").post(
-        reverse("committees:remind-missing"), {"week": week}, follow=True
-    )
+@pytest.mark.parametrize("week", ["5", "14", "x", ""])
+def test_remind_refuses_a_holiday_or_a_week_to_come(client, world, reminded, week):
+    client.force_login(world.counselor)
+    response = client.post(reverse("committees:remind-missing"), {"week": week}, follow=True)
     assert response.status_code == 200
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
-    assert Notification.objects.filter(kind="committees.barometer_reminder").count() == before
+    assert not Notification.objects.filter(kind="committees.barometer_reminder").exists()
 
 
 # --- Small counts ---------------------------------------------------------------------------
@@ -425,19 +441,35 @@ class TestSmallCounts:
 # --- Trends render with real data -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("username", ["counselor", "principal", "liaison", "teacher"])
-def test_trend_pages_render_for_every_role(client_as, username, demo):
-    client = client_as(username)
-    board = client.get(reverse("committees:week-board"))
+@pytest.mark.parametrize("who", ["counselor", "principal", "liaison", "teacher"])
+def test_trend_pages_render_for_every_role(client, world, who):
+    a, b = world.classes[:2]
+    for week, weather in ((10, Weather.SUNNY), (11, Weather.RAIN), (12, Weather.OVERCAST)):
+        world.file(a, week, weather, concerns={ConcernKind.STUDY: 4, ConcernKind.FAMILY: 3})
+        world.file(b, week, Weather.PARTLY_CLOUDY, late=week == 12)
+    client.force_login(getattr(world, who))
+    board = client.get(reverse("committees:week-board"), {"week": 12})
     assert board.status_code == 200
     school = client.get(reverse("committees:school-trend"))
     assert school.status_code == 200
     first = re.search(r'href="/committees/board/class/(\d+)/', board.content.decode()).group(1)
-    trend = client.get(reverse("committees:class-trend", args=[first]))
+    assert int(first) in {c.pk for c in [*world.classes, world.elsewhere]}
+    trend = client.get(reverse("committees:class-trend", args=[a.pk]))
     assert trend.status_code == 200
     for name in ("weather_chart", "concern_chart"):
         root = ET.fromstring(trend.context[name])
         assert root.get("role") == "img"
+    # Drawn from the filings: a point for each week filed, a bar for each concern named;
+    # but a class's barometers are tier 2, not the school administrator's.
+    weather = trend.context["weather_chart"]
+    points = [week for week in (10, 11, 12) if f"<title>第{week}周 · " in weather]
+    concerns = bars(trend.context["concern_chart"])
+    drawn = sorted(int(b.findtext("{*}title").rsplit(": ", 1)[1]) for b in concerns)
+    if who == "principal":
+        assert (points, sum(drawn)) == ([], 0)
+    else:
+        assert points == [10, 11, 12]
+        assert [v for v in drawn if v] == [3 * 3, 3 * 4]  # family, study over three weeks
 
 
 # --- Scorecards -------------------------------------------------------------------------------
@@ -511,52 +543,72 @@ class TestScorecards:
         assert (card.talks_done, card.talks_total, card.talk_rate) == (2, 3, 2 / 3)
         assert cards[late_comer.pk].talk_rate is None
 
-    def test_member_sees_its_own_scorecard(self, client_as, user_named):
-        member = CommitteeMember.objects.get(student__user=user_named("member"))
+    def test_member_sees_its_own_scorecard(self, client, world):
+        member = world.member(world.classes[0], role=True)
         url = reverse("committees:member-detail", args=[member.pk])
-        for username in ("member", "counselor"):
-            response = client_as(username).get(url)
+        for user in (member.student.user, world.counselor):
+            client.force_login(user)
+            response = client.get(url)
             assert response.status_code == 200
             assert 'id="scorecard"' in response.content.decode()
         # The class teacher and the liaison see the page, not the scorecard.
-        for username in ("teacher", "liaison"):
-            response = client_as(username).get(url)
+        for user in (world.teacher, world.liaison):
+            client.force_login(user)
+            response = client.get(url)
             assert response.status_code == 200
             assert 'id="scorecard"' not in response.content.decode()
 
-    @pytest.mark.parametrize("username", ["principal", "liaison", "teacher", "member"])
-    def test_table_is_for_counselors(self, client_as, username):
-        assert client_as(username).get(reverse("committees:scorecards")).status_code == 403
+    @pytest.mark.parametrize("who", ["principal", "liaison", "teacher", "member"])
+    def test_table_is_for_counselors(self, client, world, who):
+        if who == "member":
+            client.force_login(world.member(world.classes[0], role=True).student.user)
+        else:
+            client.force_login(getattr(world, who))
+        assert client.get(reverse("committees:scorecards")).status_code == 403
 
-    def test_table_lists_every_member(self, client_as, demo):
-        response = client_as("counselor").get(reverse("committees:scorecards"))
+    def test_table_lists_every_member(self, client, world):
+        """Every member of the semester, ended or not; none of another semester."""
+        a, b = world.classes[:2]
+        members = [world.member(a), world.member(b), world.member(world.elsewhere)]
+        members.append(world.member(b, ended_on=world.semester.week_start(4), end_reason="转学"))
+        spring = SemesterFactory(school=world.school, first_monday=datetime.date(2026, 3, 2))
+        world.member(a, semester=spring)
+        client.force_login(world.counselor)
+        response = client.get(reverse("committees:scorecards"))
         assert response.status_code == 200
-        semester = Semester.objects.current(demo)
-        # Paginated: every member is counted, a page of them shown.
-        assert (
-            response.context["page"].paginator.count
-            == CommitteeMember.objects.filter(semester=semester).count()
-        )
+        # Paginated: every member counted; four fit on the first page.
+        assert response.context["page"].paginator.count == len(members)
+        assert {c.member.pk for c in response.context["cards"]} == {m.pk for m in members}
 
 
-def test_nav_links(client_as):
-    html = client_as("counselor").get(reverse("home")).content.decode()
+def test_nav_links(client, world):
+    client.force_login(world.counselor)
+    html = client.get(reverse("home")).content.decode()
     assert reverse("committees:week-board") in html and reverse("committees:scorecards") in html
-    html = client_as("liaison").get(reverse("home")).content.decode()
+    client.force_login(world.liaison)
+    html = client.get(reverse("home")).content.decode()
     assert reverse("committees:week-board") in html
     assert reverse("committees:scorecards") not in html
-    html = client_as("member").get(reverse("home")).content.decode()
+    member = world.member(world.classes[0], role=True)
+    client.force_login(member.student.user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert reverse("committees:barometer-file") in html  # the member's own page is there
     assert reverse("committees:week-board") not in html
 
 
-def test_board_actions_by_role(client_as):
-    html = client_as("counselor").get(reverse("committees:week-board")).content.decode()
+def test_board_actions_by_role(sign_in, world):
+    def board(user):
+        return sign_in(user).get(reverse("committees:week-board")).content.decode()
+
+    html = board(world.counselor)
     assert 'id="remind-missing"' in html
     assert 'id="export"' in html and 'id="export-sensitive"' in html
-    html = client_as("liaison").get(reverse("committees:week-board")).content.decode()
+    html = board(world.liaison)
     assert 'id="export"' in html
     assert 'id="export-sensitive"' not in html and 'id="remind-missing"' not in html
-    html = client_as("principal").get(reverse("committees:week-board")).content.decode()
+    html = board(world.principal)
     assert 'id="export"' not in html and 'id="remind-missing"' not in html
-    html = client_as("teacher").get(reverse("committees:week-board")).content.decode()
+    html = board(world.teacher)
     assert 'id="export"' not in html and 'id="remind-missing"' not in html

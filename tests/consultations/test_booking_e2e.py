@@ -9,17 +9,10 @@ import pytest
 
 from consultations.booking.models import Booking
 from tests.consultations.world import REASON, HoursFactory, World
+from tests.e2e import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "demo12345")
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_student_books_at_phone_width_and_counselor_confirms(live_server, browser, screenshot_dir):
