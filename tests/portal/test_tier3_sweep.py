@@ -1,8 +1,8 @@
 """Every URL of the portal as every role: tier 3 reaches counselors only, and objects of
 another school are out of reach, by GET and by POST.
 
-The crawl walks every URL pattern (django.urls.get_resolver) as each demo role, its path
-arguments filled with real objects of each kind (of the demo school and of a second school),
+The crawl walks every URL pattern (django.urls.get_resolver) as each role of the rich world (tests/portal/rich_world.py), its path
+arguments filled with real objects of each kind (of its school and of a second school),
 and reads every answer the way its reader would: HTML, the .xlsx's shared strings and
 sheets, the iCalendar feed unfolded, JSON decoded (tests/portal/tier3.py).
 """
@@ -27,7 +27,7 @@ from lectures.models import (
 from tests.exports.flow import download
 from tests.portal.tier3 import (
     CRAWLED,
-    NOTE_DEMO,
+    NOTE_CONCERN,
     NOTE_FEEDBACK,
     NOTE_FOLLOW_UP,
     NOTE_IMMEDIATE,
@@ -53,8 +53,8 @@ def quiet_refusals():
 
 @pytest.mark.parametrize("who", CRAWLED)
 def test_crawl_every_url_as_every_role(world, who):
-    """Non-counselors never see tier 3; nobody of the demo school sees the other school, and
-    each of the other school's objects is "not found" to whoever may open the demo's own
+    """Non-counselors never see tier 3; nobody of the home school sees the other school, and
+    each of the other school's objects is "not found" to whoever may open the home school's own
     (the system administrator manages every school: it alone reaches both)."""
     client = Client()
     user = None
@@ -79,7 +79,7 @@ def test_counselors_do_read_tier3(world, client):
     results = reverse("lectures:feedback-results", args=["session", session.pk])
     assert NOTE_FEEDBACK in text_of(client.get(results))
     export = text_of(download(client, reverse("committees:barometer-export"), {"sensitive": "1"}))
-    assert NOTE_DEMO in export
+    assert NOTE_CONCERN in export
     assert any(name in export for name in world.names.values())
 
 
