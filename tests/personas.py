@@ -134,3 +134,9 @@ class World:
                 self.student,
             )
         }
+
+
+def signed_in(client, user):
+    """The test client, signed in as `user` (a persona of the world)."""
+    client.force_login(user)
+    return client
