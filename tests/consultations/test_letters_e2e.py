@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from consultations.cases import services as cases
 from consultations.cases.models import SessionNote
 from consultations.letters.models import Letter
+from tests.consultations.case_world import case_with_signed_note
 from tests.personas import PASSWORD, World
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -75,16 +75,8 @@ def test_anonymous_letter_answer_and_pickup(live_server, browser, screenshot_dir
 
 def test_counselor_signs_a_session_note(live_server, page, screenshot_dir):
     world = World()
-    case = cases.open_case(
-        world.counselor,
-        world.students[world.cls.pk][2],
-        origin="self",
-        concern="mood",
-        risk="yellow",
-        rating=3,
-    )
-    cases.sign_note(
-        cases.add_note(case, world.counselor, "第一次面谈：宿舍关系紧张。"), world.counselor
+    case = case_with_signed_note(
+        world.counselor, world.students[world.cls.pk][2], "第一次面谈：宿舍关系紧张。"
     )
     page.set_viewport_size({"width": 390, "height": 844})
     _sign_in(page, live_server, world.counselor.username)

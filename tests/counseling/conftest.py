@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.personas import signed_in
+
 
 @pytest.fixture
 def persona(world):
@@ -13,8 +15,4 @@ def persona(world):
 def signed_in_as(client, persona):
     """The test client signed in as the persona of that name: signed_in_as("liaison")."""
 
-    def sign_in(username):
-        client.force_login(persona(username))
-        return client
-
-    return sign_in
+    return lambda username: signed_in(client, persona(username))

@@ -53,7 +53,6 @@ from committees.models import (
 )
 from committees.network import services as network_services
 from consultations.booking.models import Booking, TalkRequest
-from consultations.cases import services as cases
 from consultations.hours.models import CounselorHours, HoursException
 from consultations.letters import services as letters
 from consultations.online.models import Message, Thread
@@ -77,9 +76,9 @@ from lectures.models import (
 )
 from lectures.publicity.services import confirm_letter_read, score_entry
 from reports.semester_report import services as report_services
-from tests.factories import RoleFactory, UserFactory
+from tests.consultations.case_world import case_with_signed_note
 from tests.lectures.world import lecture_world
-from tests.personas import PREFIX, World
+from tests.personas import World
 
 D, T = datetime.date, datetime.time
 
@@ -99,16 +98,8 @@ class RichWorld(World):
         self.now = timezone.now()
         self.counselor3 = self._person("counselor3", "孙老师", Role.Kind.COUNSELOR)
         self.member02_student = self.students[self.cls_b.pk][0]
-        self.member02 = UserFactory(
-            username=f"{PREFIX}member02", full_name=self.member02_student.name
-        )
-        self.member02_student.user = self.member02
-        self.member02_student.save(update_fields=["user"])
-        RoleFactory(
-            user=self.member02,
-            kind=Role.Kind.COMMITTEE_MEMBER,
-            school=self.school,
-            school_class=self.cls_b,
+        self.member02 = self.account(
+            self.member02_student, "member02", Role.Kind.COMMITTEE_MEMBER, school_class=self.cls_b
         )
         self.file_name = default_storage.save("tests/rich-world.png", ContentFile(PNG))
         self._network()
@@ -403,16 +394,9 @@ class RichWorld(World):
         Message.objects.create(
             thread=self.thread, author=self.counselor, from_counselor=True, body="我们当面聊聊。"
         )
-        self.case = cases.open_case(
-            self.counselor,
-            self.students[self.other_cls.pk][2],
-            origin="self",
-            concern="mood",
-            risk="yellow",
-            rating=4,
-            concerns="考试焦虑",
+        self.case = case_with_signed_note(
+            self.counselor, self.students[self.other_cls.pk][2], "第一次面谈。", concerns="考试焦虑"
         )
-        cases.sign_note(cases.add_note(self.case, self.counselor, "第一次面谈。"), self.counselor)
         self.cons_letter, _code = letters.write_letter(self.school, "老师，我最近总睡不好。")
         letters.reply(self.cons_letter, self.counselor, "谢谢你写信来。")
 

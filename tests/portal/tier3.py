@@ -28,6 +28,7 @@ from committees.models import (
     StudentOfConcern,
     TalkTask,
 )
+from consultations.letters import services as letters
 from counseling.audit import AuditEntry
 from counseling.exports.services import request_export
 from counseling.exports.worker import run as run_export
@@ -43,6 +44,7 @@ from reports.models import CalendarToken
 from reports.semester_report.services import start_report
 from tests import crawler
 from tests.consultations import crawl as consultations_crawl
+from tests.consultations.case_world import case_with_signed_note
 from tests.crawler import ANONYMOUS_ONLY, patterns, text_of
 from tests.factories import (
     DepartmentFactory,
@@ -323,19 +325,7 @@ class World(RichWorld):
 
 def _consultation(school, student, counselor):
     """A case with a signed note and a letter to the room, both carrying a marker."""
-    from consultations.cases import services as cases
-    from consultations.letters import services as letters
-
-    case = cases.open_case(
-        counselor,
-        student,
-        origin="self",
-        concern="mood",
-        risk="orange",
-        rating=3,
-        concerns=NOTE_CASE,
-    )
-    cases.sign_note(cases.add_note(case, counselor, NOTE_CASE), counselor)
+    case = case_with_signed_note(counselor, student, NOTE_CASE, risk="orange", concerns=NOTE_CASE)
     letter, _code = letters.write_letter(school, NOTE_LETTER)
     letters.reply(letter, counselor, NOTE_LETTER)
     return case, letter
