@@ -17,8 +17,8 @@ chair of the association), and one or more of each kind of object:
     lectures    tests/lectures/world.py's lecture world (venues, a lecture in three
                 sessions, a held activity) with feedback and a session file
     publicity   a bulletin issue with two panels, two questions (one answered), an open
-                letter read out in `cls`, a theme month with a contest (rubric, judge,
-                entries, an award) and a song
+                letter read out in `cls`, a theme month with a contest open to judging
+                (rubric, judge, entries), an earlier one decided (an award) and a song
     room        room settings, a category, a room, hours and an exception, bookings, a
                 talk request, an online thread, a case with a signed note, a letter
     reports     last semester's report submitted, this one's drafted; a register export
@@ -319,7 +319,25 @@ class RichWorld(World):
         ]
         self.entry = self.entries[0]
         score_entry(self.entry, self.counselor2, {c.pk: 40 for c in criteria})
-        self.award = Award.objects.create(contest=self.contest, entry=self.entry, title="一等奖")
+        # Awards close judging: the contest the crawl opens stays open, an earlier one is
+        # decided.
+        earlier = Contest.objects.create(
+            event=ThemeEvent.objects.create(
+                month=self.month,
+                kind=ThemeEvent.Kind.CONTEST,
+                title="书签设计比赛",
+                date=D(2026, 11, 6),
+            ),
+            entries_close_on=D(2026, 11, 2),
+        )
+        winner = ContestEntry.objects.create(
+            contest=earlier,
+            school_class=self.cls,
+            title="阳光书签",
+            file=self.file_name,
+            submitted_by=self.member,
+        )
+        self.award = Award.objects.create(contest=earlier, entry=winner, title="一等奖")
 
     # --- the consultation room ------------------------------------------------------------------
 
