@@ -51,6 +51,22 @@ def quiet_refusals():
     logger.setLevel(level)
 
 
+# Pages each role opened (200) when the crawl ran on the demo school, before it moved to
+# the rich world: a world that loses a kind of object opens fewer, and the crawl proves less.
+OPENED = {
+    "admin": 76,
+    "principal": 65,
+    "liaison": 57,
+    "teacher": 53,
+    "member": 45,
+    "member02": 46,
+    "student": 36,
+    "counselor": 158,
+    "counselor2": 148,
+    "anonymous": 11,
+}
+
+
 @pytest.mark.parametrize("who", CRAWLED)
 def test_crawl_every_url_as_every_role(world, who):
     """Non-counselors never see tier 3; nobody of the home school sees the other school, and
@@ -66,7 +82,8 @@ def test_crawl_every_url_as_every_role(world, who):
     if who != "admin":
         assert not reachable, "\n".join(reachable)
     assert len(statuses) > 200
-    assert sum(s == 200 for s in statuses.values()) > (5 if who == "anonymous" else 15)
+    opened = sum(s == 200 for s in statuses.values())
+    assert opened >= OPENED[who], f"{who} opened {opened} pages, fewer than {OPENED[who]}"
 
 
 def test_counselors_do_read_tier3(world, client):
