@@ -91,22 +91,12 @@ class World:
         self.liaison = self._person("liaison", "陈老师", Role.Kind.LIAISON, department=self.dept)
 
         self.member_student = self.students[self.cls.pk][0]
-        self.member = UserFactory(username=f"{PREFIX}member", full_name=self.member_student.name)
-        self.member_student.user = self.member
-        self.member_student.save(update_fields=["user"])
-        RoleFactory(
-            user=self.member,
-            kind=Role.Kind.COMMITTEE_MEMBER,
-            school=self.school,
-            school_class=self.cls,
+        self.member = self.account(
+            self.member_student, "member", Role.Kind.COMMITTEE_MEMBER, school_class=self.cls
         )
-
         self.student_record = self.students[self.cls_b.pk][1]
-        self.student = UserFactory(username=f"{PREFIX}student", full_name=self.student_record.name)
-        self.student_record.user = self.student
-        self.student_record.save(update_fields=["user"])
-        RoleFactory(
-            user=self.student, kind=Role.Kind.STUDENT, school=self.school, school_class=self.cls_b
+        self.student = self.account(
+            self.student_record, "student", Role.Kind.STUDENT, school_class=self.cls_b
         )
 
         self.other_school = SchoolFactory(name="另一所职业学校")
@@ -116,6 +106,14 @@ class World:
 
     def _person(self, username, full_name, kind, **role):
         user = UserFactory(username=f"{PREFIX}{username}", full_name=full_name)
+        RoleFactory(user=user, kind=kind, school=self.school, **role)
+        return user
+
+    def account(self, student, username, kind, **role):
+        """An account for a student of the world, under the student's name, with a role."""
+        user = UserFactory(username=f"{PREFIX}{username}", full_name=student.name)
+        student.user = user
+        student.save(update_fields=["user"])
         RoleFactory(user=user, kind=kind, school=self.school, **role)
         return user
 
@@ -134,3 +132,9 @@ class World:
                 self.student,
             )
         }
+
+
+def signed_in(client, user):
+    """The test client, signed in as `user` (a persona of the world)."""
+    client.force_login(user)
+    return client

@@ -7,17 +7,19 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from counseling.models import Department
+from tests.personas import PASSWORD, World
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+STUDENTS = 12
 
-def test_counselor_opens_a_class_roster(live_server, page, demo, screenshot_dir):
-    # The flush after a transactional test empties the tables; `demo` (re)loads the school.
-    department = Department.objects.get(school=demo, name="信息技术科")
-    school_class = department.classes.order_by("-enrolment_year", "name").first()
+
+def test_counselor_opens_a_class_roster(live_server, page, screenshot_dir):
+    # Built inside the test: a transactional test's data is committed, then flushed.
+    world = World(students_per_class=STUDENTS)
+    department, school_class = world.dept, world.cls
     students = list(school_class.students.order_by("student_number"))
-    assert len(students) == 50
+    assert len(students) == STUDENTS
 
     outside = []
     page.on(
@@ -32,8 +34,8 @@ def test_counselor_opens_a_class_roster(live_server, page, demo, screenshot_dir)
 
     page.goto(live_server.url + reverse("home"))
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
-    page.fill("#id_username", "counselor")
-    page.fill("#id_password", "demo12345")
+    page.fill("#id_username", world.counselor.username)
+    page.fill("#id_password", PASSWORD)
     page.locator('main form button[type="submit"]').click()
     expect(page).to_have_url(live_server.url + reverse("home"))
 
@@ -48,7 +50,7 @@ def test_counselor_opens_a_class_roster(live_server, page, demo, screenshot_dir)
     page.locator(f'a[href="{reverse("counseling:class-detail", args=[school_class.pk])}"]').click()
     expect(page.locator("h1")).to_contain_text(school_class.name)
     roster = page.locator("#roster tbody tr")
-    expect(roster).to_have_count(50)
+    expect(roster).to_have_count(STUDENTS)
     expect(page.locator("#roster")).to_contain_text(students[0].name)
     expect(page.locator("#roster")).to_contain_text(students[-1].student_number)
 

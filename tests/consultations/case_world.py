@@ -22,6 +22,15 @@ from tests.factories import (
 SECRET = "她说晚上总是睡不着，和室友吵架后想退学"
 
 
+def case_with_signed_note(counselor, student, note, *, risk="yellow", concerns=""):
+    """A case the student came to by itself, opened by `counselor`, with one signed note."""
+    case = cases.open_case(
+        counselor, student, origin="self", concern="mood", risk=risk, rating=3, concerns=concerns
+    )
+    cases.sign_note(cases.add_note(case, counselor, note), counselor)
+    return case
+
+
 class World:
     def __init__(self, prefix="cw"):
         self.school = SchoolFactory()

@@ -1,5 +1,6 @@
-"""The consultation room's objects for the security review's crawl of every URL
-(tests/portal/tier3.py): one of each kind per school, and their path arguments."""
+"""The consultation room's objects for the crawl of every URL (tests/portal/tier3.py): one
+of each kind in the second school (the home school's come from tests/portal/rich_world.py),
+and their path arguments."""
 
 import datetime
 
@@ -9,19 +10,6 @@ from consultations.booking.models import Booking, TalkRequest
 from consultations.hours.models import CounselorHours, HoursException
 from consultations.online.models import Message, Thread
 from consultations.room.models import ReasonCategory, Room
-
-
-def demo_objects(school):
-    """The demo's own consultation objects (consultations/demo/ made them)."""
-    return {
-        "c_booking": Booking.objects.filter(school=school).order_by("pk").first(),
-        "c_thread": Thread.objects.filter(school=school).order_by("pk").first(),
-        "c_talk": TalkRequest.objects.filter(school=school).order_by("pk").first(),
-        "c_hours": CounselorHours.objects.filter(school=school).order_by("pk").first(),
-        "c_exception": HoursException.objects.filter(school=school).order_by("pk").first(),
-        "c_category": ReasonCategory.objects.filter(school=school).order_by("pk").first(),
-        "c_room": Room.objects.filter(school=school).order_by("pk").first(),
-    }
 
 
 def other_objects(school, counselor, student):

@@ -8,8 +8,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from consultations.cases.models import Case, SessionNote
+from consultations.cases.models import SessionNote
 from consultations.letters.models import Letter
+from tests.consultations.case_world import case_with_signed_note
+from tests.personas import PASSWORD, World
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,31 +22,35 @@ REPLY = "同学你好，谢谢你的信。睡不好的时候可以先试试固�
 def _sign_in(page, live_server, username):
     page.goto(live_server.url + reverse("login"))
     page.fill("#id_username", username)
-    page.fill("#id_password", "demo12345")
+    page.fill("#id_password", PASSWORD)
     page.locator('main form button[type="submit"]').click()
     expect(page).to_have_url(live_server.url + reverse("home"))
 
 
-def test_anonymous_letter_answer_and_pickup(live_server, browser, demo, screenshot_dir):
+def test_anonymous_letter_answer_and_pickup(live_server, browser, screenshot_dir):
+    # Built inside the test: a transactional test's data is committed, then flushed.
+    world = World()
     phone = browser.new_context(
         viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai"
     )
     visitor = phone.new_page()
-    visitor.goto(live_server.url + reverse("consultations:letter-write") + f"?school={demo.pk}")
+    visitor.goto(
+        live_server.url + reverse("consultations:letter-write") + f"?school={world.school.pk}"
+    )
     expect(visitor.locator("h1")).to_contain_text("给心理咨询室写信")
     visitor.fill("#id_body", LETTER)
     visitor.locator("#letter-form button[type=submit]").click()
     code = visitor.locator("#pickup-code").inner_text().strip()
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
     visitor.screenshot(path=os.path.join(screenshot_dir, "letter-code-390.png"), full_page=True)
-    letter = Letter.objects.filter(school=demo).order_by("-pk").first()
+    letter = Letter.objects.filter(school=world.school).order_by("-pk").first()
     assert letter.body == LETTER and letter.student_id is None
 
     desk = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
     )
     counselor = desk.new_page()
-    _sign_in(counselor, live_server, "counselor2")
+    _sign_in(counselor, live_server, world.counselor2.username)
     counselor.goto(live_server.url + reverse("consultations:letter-list"))
     counselor.locator(
         f'a[href="{reverse("consultations:letter-detail", args=[letter.pk])}"]'
@@ -67,12 +73,13 @@ def test_anonymous_letter_answer_and_pickup(live_server, browser, demo, screensh
     desk.close()
 
 
-def test_counselor_signs_a_session_note(live_server, page, demo, screenshot_dir):
-    case = Case.objects.filter(
-        school=demo, counselor__username="counselor", closed_at__isnull=True
-    ).first()
+def test_counselor_signs_a_session_note(live_server, page, screenshot_dir):
+    world = World()
+    case = case_with_signed_note(
+        world.counselor, world.students[world.cls.pk][2], "第一次面谈：宿舍关系紧张。"
+    )
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, live_server, "counselor")
+    _sign_in(page, live_server, world.counselor.username)
     page.goto(live_server.url + reverse("consultations:case-detail", args=[case.pk]))
     page.fill("#note-form textarea", "第二次面谈：宿舍关系有所缓和。")
     page.locator("#note-form button").click()

@@ -17,21 +17,6 @@ from tests.personas import PASSWORD, PREFIX
 Action = AuditEntry.Action
 
 
-@pytest.fixture
-def user_named(world):
-    """The world's persona of that name (as the demo's accounts are named)."""
-    return world.people().__getitem__
-
-
-@pytest.fixture
-def client_as(client, user_named):
-    def sign_in(username):
-        client.force_login(user_named(username))
-        return client
-
-    return sign_in
-
-
 def actor(name):
     """The name the trail keeps for a persona: its username."""
     return PREFIX + name
@@ -44,8 +29,8 @@ def entries_for(obj):
 
 
 class TestViewsRecord:
-    def test_department_create_update_deactivate_reactivate(self, client_as, world):
-        client = client_as("counselor")
+    def test_department_create_update_deactivate_reactivate(self, signed_in_as, world):
+        client = signed_in_as("counselor")
         response = client.post(
             reverse("counseling:department-new"), {"name": "新能源科", "code": "NE"}
         )
@@ -74,8 +59,8 @@ class TestViewsRecord:
         assert entries[1].changes == {"name": ["新能源科", "新能源汽车科"]}
         assert entries[1].object_repr == "新能源汽车科"
 
-    def test_class_and_student(self, client_as, world):
-        client = client_as("counselor2")
+    def test_class_and_student(self, signed_in_as, world):
+        client = signed_in_as("counselor2")
         department = Department.objects.filter(school=world.school).first()
         response = client.post(
             reverse("counseling:class-new"),
@@ -104,23 +89,23 @@ class TestViewsRecord:
         assert entry.changes["school_class"][1] == "2026级新能源1班"
         assert entry.school_id == world.school.pk
 
-    def test_class_toggle(self, client_as, world):
+    def test_class_toggle(self, signed_in_as, world):
         cls = SchoolClass.objects.filter(department__school=world.school).first()
-        client_as("counselor").post(reverse("counseling:class-toggle", args=[cls.pk]))
+        signed_in_as("counselor").post(reverse("counseling:class-toggle", args=[cls.pk]))
         cls.refresh_from_db()
         assert not cls.is_active
         assert entries_for(cls).get().action == Action.DEACTIVATE
 
-    def test_invalid_form_records_nothing(self, client_as, world):
-        client = client_as("counselor")
+    def test_invalid_form_records_nothing(self, signed_in_as, world):
+        client = signed_in_as("counselor")
         before = AuditEntry.objects.count()
         taken = Department.objects.filter(school=world.school).first().name
         response = client.post(reverse("counseling:department-new"), {"name": taken})
         assert response.status_code == 200
         assert AuditEntry.objects.count() == before
 
-    def test_refused_request_records_nothing(self, client_as, world):
-        client = client_as("principal")
+    def test_refused_request_records_nothing(self, signed_in_as, world):
+        client = signed_in_as("principal")
         before = AuditEntry.objects.count()
         department = Department.objects.filter(school=world.school).first()
         response = client.post(reverse("counseling:department-toggle", args=[department.pk]))
@@ -147,11 +132,11 @@ class TestViewsRecord:
 
 
 @pytest.fixture
-def trail(world, user_named):
+def trail(world, persona):
     """Entries on three days, by two people, in the world's school and in another one: in
     2027, after every other entry of the test database, so that they open the newest-first
     page."""
-    counselor, counselor2 = user_named("counselor"), user_named("counselor2")
+    counselor, counselor2 = persona("counselor"), persona("counselor2")
     department = Department.objects.filter(school=world.school).order_by("name").first()
     stranger = StudentFactory()
     tz = datetime.timezone(datetime.timedelta(hours=8))
@@ -179,24 +164,24 @@ def listed(response, trail):
 
 class TestAuditPage:
     @pytest.mark.parametrize("username", ["counselor", "admin"])
-    def test_visible_to_head_counselor_and_sysadmin(self, client_as, trail, username):
-        response = client_as(username).get(reverse("counseling:audit-list"))
+    def test_visible_to_head_counselor_and_sysadmin(self, signed_in_as, trail, username):
+        response = signed_in_as(username).get(reverse("counseling:audit-list"))
         assert response.status_code == 200
         assert trail["department"].name in response.content.decode()
 
     @pytest.mark.parametrize(
         "username", ["principal", "counselor2", "liaison", "teacher", "member", "student"]
     )
-    def test_refused_to_everyone_else(self, client_as, username):
-        assert client_as(username).get(reverse("counseling:audit-list")).status_code == 403
+    def test_refused_to_everyone_else(self, signed_in_as, username):
+        assert signed_in_as(username).get(reverse("counseling:audit-list")).status_code == 403
 
     def test_anonymous_is_sent_to_sign_in(self, client, world):
         response = client.get(reverse("counseling:audit-list"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
 
-    def test_head_counselor_sees_its_school_and_own_sign_ins(self, client_as, trail):
-        rows = listed(client_as("counselor").get(reverse("counseling:audit-list")), trail)
+    def test_head_counselor_sees_its_school_and_own_sign_ins(self, signed_in_as, trail):
+        rows = listed(signed_in_as("counselor").get(reverse("counseling:audit-list")), trail)
         assert rows == [
             (actor("counselor2"), Action.DEACTIVATE),
             (actor("counselor"), Action.LOGIN),
@@ -205,8 +190,8 @@ class TestAuditPage:
         ]
         # Not the other school's entry, nor another person's sign-in.
 
-    def test_sysadmin_sees_everything(self, client_as, trail):
-        response = client_as("admin").get(reverse("counseling:audit-list"))
+    def test_sysadmin_sees_everything(self, signed_in_as, trail):
+        response = signed_in_as("admin").get(reverse("counseling:audit-list"))
         rows = listed(response, trail)
         assert ("", Action.UPDATE) in rows
         assert (actor("counselor2"), Action.LOGIN) in rows
@@ -238,15 +223,15 @@ class TestAuditPage:
             ({"since": "not a date"}, None),
         ],
     )
-    def test_filters(self, client_as, trail, query, expected):
-        client = client_as("counselor")
+    def test_filters(self, signed_in_as, trail, query, expected):
+        client = signed_in_as("counselor")
         everything = listed(client.get(reverse("counseling:audit-list")), trail)
         rows = listed(client.get(reverse("counseling:audit-list"), query), trail)
         assert rows == (everything if expected is None else expected)
 
-    def test_search_by_object(self, client_as, trail):
+    def test_search_by_object(self, signed_in_as, trail):
         department = trail["department"]
-        client = client_as("counselor")
+        client = signed_in_as("counselor")
         rows = listed(client.get(reverse("counseling:audit-list"), {"q": department.name}), trail)
         assert len(rows) == 3
         rows = listed(
@@ -257,8 +242,8 @@ class TestAuditPage:
 
 class TestAppendOnly:
     @pytest.fixture
-    def entry(self, world, user_named):
-        return audit.record(user_named("counselor"), Action.UPDATE, world.school, changes={"a": 1})
+    def entry(self, world, persona):
+        return audit.record(persona("counselor"), Action.UPDATE, world.school, changes={"a": 1})
 
     def test_model_refuses_save_and_delete(self, entry):
         entry.actor_name = "someone else"
@@ -290,8 +275,8 @@ class TestAppendOnly:
                 cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE id = %s", [entry.pk])
         assert AuditEntry.objects.filter(pk=entry.pk).exists()
 
-    def test_admin_cannot_change_or_delete(self, client_as, entry):
-        client = client_as("admin")
+    def test_admin_cannot_change_or_delete(self, signed_in_as, entry):
+        client = signed_in_as("admin")
         assert client.get(reverse("admin:counseling_auditentry_changelist")).status_code == 200
         url = reverse("admin:counseling_auditentry_delete", args=[entry.pk])
         assert client.post(url, {"post": "yes"}).status_code == 403
@@ -300,14 +285,14 @@ class TestAppendOnly:
         assert AuditEntry.objects.get(pk=entry.pk).actor_name == actor("counselor")
 
     @pytest.mark.parametrize("model", ["department", "schoolclass", "student"])
-    def test_network_is_never_deleted_from_the_browser(self, client_as, world, model):
+    def test_network_is_never_deleted_from_the_browser(self, signed_in_as, world, model):
         obj = {
             "department": world.dept,
             "schoolclass": world.cls,
             "student": world.students[world.cls.pk][1],
         }[model]
         url = reverse(f"admin:counseling_{model}_delete", args=[obj.pk])
-        assert client_as("admin").post(url, {"post": "yes"}).status_code == 403
+        assert signed_in_as("admin").post(url, {"post": "yes"}).status_code == 403
         assert type(obj).objects.filter(pk=obj.pk).exists()
 
 

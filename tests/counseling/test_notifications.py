@@ -34,6 +34,7 @@ from counseling.notifications.models import (
 )
 from counseling.notifications.tasks import deliver
 from tests.factories import SchoolFactory, UserFactory
+from tests.personas import signed_in
 
 MAIL = register_kind("tests.mail", label="Test mail", email=True)
 ROBOT = register_kind("tests.robot", label="Test robot", webhook=True)
@@ -171,9 +172,9 @@ def test_rolled_back_action_leaves_nothing_and_committed_one_sends_once():
 
 
 @pytest.mark.django_db
-def test_unknown_kind_fails_loudly(user_named):
+def test_unknown_kind_fails_loudly(world):
     with pytest.raises(LookupError):
-        notify(user_named("teacher"), "tests.no_such_kind", "?")
+        notify(world.teacher, "tests.no_such_kind", "?")
 
 
 def test_registering_a_taken_key_differently_is_refused():
@@ -189,8 +190,8 @@ def test_registering_a_taken_key_differently_is_refused():
 
 
 @pytest.mark.django_db
-def test_each_recipient_once_and_inactive_ones_skipped(demo, user_named):
-    teacher, member = user_named("teacher"), user_named("member")
+def test_each_recipient_once_and_inactive_ones_skipped(world):
+    teacher, member = world.teacher, world.member
     gone = UserFactory(is_active=False)
     notes = notify([teacher, member, teacher, gone], QUIET.key, "一次")
     assert sorted(n.recipient_id for n in notes) == sorted([teacher.pk, member.pk])
@@ -201,14 +202,14 @@ def test_each_recipient_once_and_inactive_ones_skipped(demo, user_named):
 
 
 @pytest.mark.django_db
-def test_bell_inbox_and_mark_read(demo, user_named, client_as, django_assert_num_queries):
-    teacher = user_named("teacher")
-    Notification.objects.filter(recipient=teacher).mark_read()  # whatever the demo sent
+def test_bell_inbox_and_mark_read(world, client, django_assert_num_queries):
+    teacher = world.teacher
+    Notification.objects.filter(recipient=teacher).mark_read()  # whatever the world sent
     with transaction.atomic():
         first = notify(teacher, QUIET.key, "第一条", url="/semesters/")[0]
         notify(teacher, QUIET.key, "第二条", body="正文")
         notify(teacher, QUIET.key, "第三条")
-    client = client_as("teacher")
+    client = signed_in(client, world.teacher)
 
     page = client.get(reverse("home")).content.decode()
     assert 'data-unread="3"' in page
@@ -247,10 +248,10 @@ def test_bell_inbox_and_mark_read(demo, user_named, client_as, django_assert_num
 
 
 @pytest.mark.django_db
-def test_a_user_sees_only_its_own_notifications(demo, user_named, client_as):
-    theirs = notify(user_named("member"), QUIET.key, "委员的通知")[0]
-    notify(user_named("teacher"), QUIET.key, "老师的通知")
-    client = client_as("teacher")
+def test_a_user_sees_only_its_own_notifications(world, client):
+    theirs = notify(world.member, QUIET.key, "委员的通知")[0]
+    notify(world.teacher, QUIET.key, "老师的通知")
+    client = signed_in(client, world.teacher)
     inbox = client.get(reverse("notifications:inbox")).content.decode()
     assert "老师的通知" in inbox and "委员的通知" not in inbox
     assert client.get(reverse("notifications:detail", args=[theirs.pk])).status_code == 404
@@ -259,14 +260,14 @@ def test_a_user_sees_only_its_own_notifications(demo, user_named, client_as):
     theirs.refresh_from_db()
     assert theirs.read_at is None
     # Not even the system administrator opens someone else's inbox.
-    admin = client_as("admin")
+    admin = signed_in(client, world.admin)
     assert admin.get(reverse("notifications:detail", args=[theirs.pk])).status_code == 404
 
 
 @pytest.mark.django_db
-def test_opening_never_redirects_off_site(demo, user_named, client_as):
-    note = notify(user_named("teacher"), QUIET.key, "外链", url="https://evil.example/")[0]
-    response = client_as("teacher").post(reverse("notifications:open", args=[note.pk]))
+def test_opening_never_redirects_off_site(world, client):
+    note = notify(world.teacher, QUIET.key, "外链", url="https://evil.example/")[0]
+    response = signed_in(client, world.teacher).post(reverse("notifications:open", args=[note.pk]))
     assert response["Location"] == reverse("notifications:detail", args=[note.pk])
 
 
@@ -274,10 +275,10 @@ def test_opening_never_redirects_off_site(demo, user_named, client_as):
 
 
 @pytest.mark.django_db
-def test_preferences_decide_the_channels(demo, user_named, client_as, robot_server):
+def test_preferences_decide_the_channels(world, client, robot_server):
     server = robot_server()
-    robot(demo, server)
-    teacher = user_named("teacher")
+    robot(world.school, server)
+    teacher = world.teacher
     teacher.email = "teacher@example.edu.cn"
     teacher.save()
 
@@ -289,7 +290,7 @@ def test_preferences_decide_the_channels(demo, user_named, client_as, robot_serv
     assert [d.channel for d in by_robot.deliveries.all()] == ["webhook"]
 
     # The person turns e-mail off for MAIL and turns the robot on for QUIET.
-    client = client_as("teacher")
+    client = signed_in(client, world.teacher)
     page = client.get(reverse("notifications:preferences")).content.decode()
     assert "Test mail" in page and f'name="{MAIL.key}:email"' in page
     data = {f"{QUIET.key}:webhook": "on", f"{ROBOT.key}:webhook": "on"}
@@ -304,9 +305,9 @@ def test_preferences_decide_the_channels(demo, user_named, client_as, robot_serv
 
 
 @pytest.mark.django_db
-def test_confidential_kinds_never_reach_a_group(demo, user_named, robot_server):
-    robot(demo, robot_server())
-    teacher = user_named("teacher")
+def test_confidential_kinds_never_reach_a_group(world, robot_server):
+    robot(world.school, robot_server())
+    teacher = world.teacher
     teacher.email = "teacher@example.edu.cn"
     teacher.save()
     NotificationPreference.objects.create(user=teacher, kind=SECRET.key, email=True, webhook=True)
@@ -315,8 +316,8 @@ def test_confidential_kinds_never_reach_a_group(demo, user_named, robot_server):
 
 
 @pytest.mark.django_db
-def test_no_robot_or_no_address_means_no_delivery(demo, user_named):
-    teacher = user_named("teacher")  # no e-mail address; the school has no robot
+def test_no_robot_or_no_address_means_no_delivery(world):
+    teacher = world.teacher  # no e-mail address; the school has no robot
     assert not notify(teacher, MAIL.key, "x")[0].deliveries.exists()
     assert not notify(teacher, ROBOT.key, "y")[0].deliveries.exists()
 
@@ -325,10 +326,10 @@ def test_no_robot_or_no_address_means_no_delivery(demo, user_named):
 
 
 @pytest.mark.django_db
-def test_webhook_fails_first_then_succeeds_on_retry(demo, user_named, robot_server, committing):
+def test_webhook_fails_first_then_succeeds_on_retry(world, robot_server, committing):
     server = robot_server(answers=[(500, {"error": "busy"}), (200, {"errcode": 0})])
-    robot(demo, server)
-    teacher = user_named("teacher")
+    robot(world.school, server)
+    teacher = world.teacher
     teacher.phone = "13800000001"
     teacher.save()
 
@@ -365,13 +366,11 @@ def test_webhook_fails_first_then_succeeds_on_retry(demo, user_named, robot_serv
 
 
 @pytest.mark.django_db
-def test_dingtalk_robot_with_secret_signs_its_requests(
-    demo, user_named, robot_server, settings, committing
-):
+def test_dingtalk_robot_with_secret_signs_its_requests(world, robot_server, settings, committing):
     settings.PORTAL_BASE_URL = "https://xinli.example.edu.cn"
     server = robot_server()
-    robot(demo, server, provider="dingtalk", secret="SECtest-secret")
-    teacher = user_named("teacher")
+    robot(world.school, server, provider="dingtalk", secret="SECtest-secret")
+    teacher = world.teacher
     teacher.phone = "13800000002"
     teacher.save()
     with committing():
@@ -397,11 +396,11 @@ def test_dingtalk_robot_with_secret_signs_its_requests(
 
 
 @pytest.mark.django_db
-def test_an_error_code_in_a_2xx_answer_is_a_failure(demo, user_named, robot_server, committing):
+def test_an_error_code_in_a_2xx_answer_is_a_failure(world, robot_server, committing):
     server = robot_server(answers=[(200, {"errcode": 93000, "errmsg": "invalid webhook url"})])
-    robot(demo, server)
+    robot(world.school, server)
     with committing():
-        note = notify(user_named("teacher"), ROBOT.key, "x")[0]
+        note = notify(world.teacher, ROBOT.key, "x")[0]
     delivery = delivery_of(note, "webhook")
     # A wrong robot key is the configuration's fault: not retried, shown on the robot.
     assert delivery.status == Delivery.Status.FAILED
@@ -411,13 +410,13 @@ def test_an_error_code_in_a_2xx_answer_is_a_failure(demo, user_named, robot_serv
 
 @pytest.mark.django_db
 def test_failures_are_bounded_then_shown_to_the_administrator(
-    demo, user_named, client_as, robot_server, settings, committing
+    world, client, robot_server, settings, committing
 ):
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 3
     server = robot_server(answers=[(502, {})])
-    robot(demo, server)
+    robot(world.school, server)
     with committing():
-        note = notify(user_named("teacher"), ROBOT.key, "总是失败")[0]
+        note = notify(world.teacher, ROBOT.key, "总是失败")[0]
     delivery = delivery_of(note, "webhook")
     moment = timezone.now()
     for minutes in (2, 10, 60):  # past each backoff step
@@ -429,7 +428,7 @@ def test_failures_are_bounded_then_shown_to_the_administrator(
     assert delivery.next_attempt_at is None
 
     # The administrator sees it, on the portal page and in the Django admin, and retries it.
-    admin = client_as("admin")
+    admin = signed_in(client, world.admin)
     page = admin.get(reverse("notifications:deliveries") + "?status=failed").content.decode()
     assert f'data-delivery="{delivery.pk}"' in page and "HTTP 502" in page
     assert "总是失败" not in page  # who and what went wrong, never what was said
@@ -442,16 +441,16 @@ def test_failures_are_bounded_then_shown_to_the_administrator(
     assert (delivery.status, delivery.attempts) == (Delivery.Status.SENT, 4)
 
     # Only the system administrator watches the queue.
-    counselor = client_as("counselor")
+    counselor = signed_in(client, world.counselor)
     assert counselor.get(reverse("notifications:deliveries")).status_code == 403
     assert counselor.post(reverse("notifications:delivery-retry-failed")).status_code == 403
 
 
 @pytest.mark.django_db
-def test_a_robot_that_is_gone_fails_at_once(demo, user_named, robot_server, committing):
-    channel = robot(demo, robot_server())
+def test_a_robot_that_is_gone_fails_at_once(world, robot_server, committing):
+    channel = robot(world.school, robot_server())
     with committing():
-        note = notify(user_named("teacher"), ROBOT.key, "x")[0]
+        note = notify(world.teacher, ROBOT.key, "x")[0]
         # Switched off after the notification was written, before it was sent.
         channel.is_active = False
         channel.save()
@@ -463,8 +462,8 @@ def test_a_robot_that_is_gone_fails_at_once(demo, user_named, robot_server, comm
 
 
 @pytest.mark.django_db
-def test_a_task_delivered_twice_sends_once(demo, user_named, django_capture_on_commit_callbacks):
-    teacher = user_named("teacher")
+def test_a_task_delivered_twice_sends_once(world, django_capture_on_commit_callbacks):
+    teacher = world.teacher
     teacher.email = "teacher@example.edu.cn"
     teacher.save()
     mail.outbox.clear()
@@ -522,9 +521,9 @@ def test_two_workers_at_once_send_once(robot_server):
 
 
 @pytest.mark.django_db
-def test_counselor_configures_the_robot_and_sends_a_test(demo, client_as, robot_server):
+def test_counselor_configures_the_robot_and_sends_a_test(world, client, robot_server):
     server = robot_server()
-    client = client_as("counselor")
+    client = signed_in(client, world.counselor)
     url = reverse("notifications:webhook")
     assert client.get(url).status_code == 200
     response = client.post(
@@ -537,7 +536,7 @@ def test_counselor_configures_the_robot_and_sends_a_test(demo, client_as, robot_
         },
     )
     assert response.status_code == 302
-    channel = WebhookChannel.objects.get(school=demo)
+    channel = WebhookChannel.objects.get(school=world.school)
     assert (channel.provider, channel.secret) == ("dingtalk", "SECxyz")
     page = client.get(url).content.decode()
     assert "SECxyz" not in page  # the secret is write-only
@@ -550,7 +549,7 @@ def test_counselor_configures_the_robot_and_sends_a_test(demo, client_as, robot_
     response = client.post(url, {"test": "1"}, follow=True)
     assert len(server.posts) == 1
     assert "sign" in server.posts[0]["query"]
-    assert "林老师" in server.posts[0]["json"]["text"]["content"]
+    assert world.counselor.full_name in server.posts[0]["json"]["text"]["content"]
     assert list(response.context["messages"])[0].level_tag == "success"
 
     server.answers = [(200, {"errcode": 310000, "errmsg": "sign not match"})]
@@ -558,14 +557,14 @@ def test_counselor_configures_the_robot_and_sends_a_test(demo, client_as, robot_
     message = str(list(response.context["messages"])[0])
     assert "310000" in message
 
-    for username in ("member", "teacher", "student"):
-        assert client_as(username).get(url).status_code == 403
+    for person in (world.member, world.teacher, world.student):
+        assert signed_in(client, person).get(url).status_code == 403
 
 
 @pytest.mark.django_db
-def test_admin_pages_for_notifications(demo, client_as, robot_server):
-    robot(demo, robot_server())
-    client = client_as("admin")
+def test_admin_pages_for_notifications(world, client, robot_server):
+    robot(world.school, robot_server())
+    client = signed_in(client, world.admin)
     for name in ("notification", "delivery", "notificationpreference", "webhookchannel"):
         assert client.get(reverse(f"admin:counseling_{name}_changelist")).status_code == 200
     channel = WebhookChannel.objects.get()
@@ -574,9 +573,9 @@ def test_admin_pages_for_notifications(demo, client_as, robot_server):
 
 
 @pytest.mark.django_db
-def test_requeue_sends_through_the_queue_too(demo, user_named):
+def test_requeue_sends_through_the_queue_too(world):
     """Without --inline the command hands deliveries to Celery (eager here: inline)."""
-    teacher = user_named("teacher")
+    teacher = world.teacher
     teacher.email = "teacher@example.edu.cn"
     teacher.save()
     mail.outbox.clear()

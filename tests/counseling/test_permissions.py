@@ -127,21 +127,6 @@ MATRIX = [
 
 
 @pytest.fixture
-def user_named(world):
-    """The world's persona of that name (as the demo's accounts are named)."""
-    return world.people().__getitem__
-
-
-@pytest.fixture
-def client_as(client, user_named):
-    def sign_in(username):
-        client.force_login(user_named(username))
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
 def objects(world):
     liaison_role = Role.objects.get(user=world.liaison, kind=Role.Kind.LIAISON)
     assert liaison_role.department == world.cls.department == world.cls_b.department
@@ -169,10 +154,10 @@ def _case_id(case):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", MATRIX, ids=[_case_id(c) for c in MATRIX])
-def test_matrix(client, user_named, objects, case, role):
+def test_matrix(client, persona, objects, case, role):
     name, args, method, expected = case
     if role != "anonymous":
-        client.force_login(user_named(role))
+        client.force_login(persona(role))
     url = reverse(name, args=[objects[a] for a in args])
     response = getattr(client, method)(url)
     assert response.status_code == expected[role], f"{role} {method.upper()} {url}"
@@ -191,8 +176,8 @@ def test_matrix_covers_every_counseling_url():
 
 
 class TestScopedLists:
-    def test_liaison_sees_only_its_department(self, client_as, objects):
-        client = client_as("liaison")
+    def test_liaison_sees_only_its_department(self, signed_in_as, objects):
+        client = signed_in_as("liaison")
         own = Department.objects.get(pk=objects["own_department"])
         response = client.get(reverse("counseling:class-list"), {"show": "all"})
         classes = response.context["page"].paginator.object_list
@@ -205,12 +190,12 @@ class TestScopedLists:
         assert list(response.context["departments"]) == [own]
         assert other.department.name not in response.content.decode()
 
-    def test_liaison_student_list(self, client_as, objects):
-        response = client_as("liaison").get(reverse("counseling:student-list"))
+    def test_liaison_student_list(self, signed_in_as, objects):
+        response = signed_in_as("liaison").get(reverse("counseling:student-list"))
         assert response.context["page"].paginator.count == 10  # two classes of five
 
-    def test_teacher_sees_only_its_class(self, client_as, objects):
-        client = client_as("teacher")
+    def test_teacher_sees_only_its_class(self, signed_in_as, objects):
+        client = signed_in_as("teacher")
         own = SchoolClass.objects.get(pk=objects["own_class"])
         response = client.get(reverse("counseling:class-list"))
         assert [c.pk for c in response.context["page"]] == [own.pk]
@@ -227,8 +212,8 @@ class TestScopedLists:
         response = client.get(reverse("counseling:student-list"), {"q": outsider.student_number})
         assert response.context["page"].paginator.count == 0
 
-    def test_teacher_roster(self, client_as, objects):
-        response = client_as("teacher").get(
+    def test_teacher_roster(self, signed_in_as, objects):
+        response = signed_in_as("teacher").get(
             reverse("counseling:class-detail", args=[objects["own_class"]])
         )
         html = response.content.decode()
@@ -237,8 +222,8 @@ class TestScopedLists:
         # Teachers read the roster; they do not edit it.
         assert reverse("counseling:student-edit", args=[objects["own_student"]]) not in html
 
-    def test_counselor_roster_has_edit_links(self, client_as, objects):
-        response = client_as("counselor").get(
+    def test_counselor_roster_has_edit_links(self, signed_in_as, objects):
+        response = signed_in_as("counselor").get(
             reverse("counseling:class-detail", args=[objects["own_class"]])
         )
         assert reverse("counseling:student-edit", args=[objects["own_student"]]) in (
@@ -246,8 +231,8 @@ class TestScopedLists:
         )
 
     @pytest.mark.parametrize("username", ["member", "student"])
-    def test_members_and_students_have_no_network(self, client_as, username):
-        client = client_as(username)
+    def test_members_and_students_have_no_network(self, signed_in_as, username):
+        client = signed_in_as(username)
         for name in ("department-list", "class-list", "student-list"):
             assert client.get(reverse(f"counseling:{name}")).status_code == 403
         html = client.get(reverse("home")).content.decode()
@@ -265,15 +250,15 @@ class TestScopedLists:
             ("member", set()),
         ],
     )
-    def test_menu_matches_access(self, client_as, username, links):
-        html = client_as(username).get(reverse("home")).content.decode()
+    def test_menu_matches_access(self, signed_in_as, username, links):
+        html = signed_in_as(username).get(reverse("home")).content.decode()
         for name in ("department-list", "semester-list", "role-list", "audit-list"):
             shown = f'href="{reverse(f"counseling:{name}")}"' in html
             assert shown == (name in links), name
 
-    def test_whole_school_figures_only_for_whole_school_roles(self, client_as):
-        assert client_as("principal").get(reverse("home")).context["figures"]["students"] == 20
-        assert "figures" not in client_as("teacher").get(reverse("home")).context
+    def test_whole_school_figures_only_for_whole_school_roles(self, signed_in_as):
+        assert signed_in_as("principal").get(reverse("home")).context["figures"]["students"] == 20
+        assert "figures" not in signed_in_as("teacher").get(reverse("home")).context
 
 
 class TestOtherSchool:
@@ -284,8 +269,8 @@ class TestOtherSchool:
         return StudentFactory()
 
     @pytest.mark.parametrize("username", ["principal", "counselor", "liaison", "teacher"])
-    def test_the_schools_staff_cannot_see_it(self, client_as, stranger, username):
-        client = client_as(username)
+    def test_the_schools_staff_cannot_see_it(self, signed_in_as, stranger, username):
+        client = signed_in_as(username)
         cls = stranger.school_class
         url = reverse("counseling:class-detail", args=[cls.pk])
         assert client.get(url).status_code == 404
@@ -294,8 +279,8 @@ class TestOtherSchool:
         response = client.get(reverse("counseling:student-list"), {"q": stranger.student_number})
         assert response.context["page"].paginator.count == 0
 
-    def test_counselor_cannot_edit_it(self, client_as, stranger):
-        client = client_as("counselor")
+    def test_counselor_cannot_edit_it(self, signed_in_as, stranger):
+        client = signed_in_as("counselor")
         url = reverse("counseling:student-edit", args=[stranger.pk])
         assert client.get(url).status_code == 404
         response = client.post(reverse("counseling:class-toggle", args=[stranger.school_class_id]))
@@ -309,8 +294,8 @@ class TestOtherSchool:
         response = client.get(reverse("counseling:class-list"))
         assert [c.pk for c in response.context["page"]] == [stranger.school_class_id]
 
-    def test_sysadmin_sees_both(self, client_as, stranger):
-        response = client_as("admin").get(
+    def test_sysadmin_sees_both(self, signed_in_as, stranger):
+        response = signed_in_as("admin").get(
             reverse("counseling:class-detail", args=[stranger.school_class_id])
         )
         assert response.status_code == 200
@@ -319,8 +304,8 @@ class TestOtherSchool:
 class TestFailsClosed:
     MODELS = [Department, SchoolClass, Student, Semester, Role, AuditEntry]
 
-    def test_user_without_role_sees_nothing(self, world, user_named):
-        record(user_named("counselor"), AuditEntry.Action.UPDATE, world.school)
+    def test_user_without_role_sees_nothing(self, world, persona):
+        record(persona("counselor"), AuditEntry.Action.UPDATE, world.school)
         nobody = UserFactory()
         for model in self.MODELS:
             assert model.objects.all().exists(), model
@@ -342,19 +327,19 @@ class TestFailsClosed:
         role = RoleFactory(school=world.school, kind=Role.Kind.COUNSELOR, starts_on=later)
         assert not Student.objects.visible_to(role.user).exists()
 
-    def test_inactive_account_sees_nothing(self, user_named):
-        counselor = user_named("counselor")
+    def test_inactive_account_sees_nothing(self, persona):
+        counselor = persona("counselor")
         counselor.is_active = False
         assert not access_of(counselor).authenticated
         assert not SchoolClass.objects.visible_to(counselor).exists()
         assert not counselor.has_perm("counseling.see_network")
 
-    def test_class_teacher_of_an_inactive_class_loses_it(self, user_named):
-        teacher = user_named("teacher")
+    def test_class_teacher_of_an_inactive_class_loses_it(self, persona):
+        teacher = persona("teacher")
         cls = SchoolClass.objects.get(class_teacher=teacher)
         cls.is_active = False
         cls.save()
-        assert not SchoolClass.objects.visible_to(user_named("teacher")).exists()
+        assert not SchoolClass.objects.visible_to(persona("teacher")).exists()
 
     def test_no_role_user_pages(self, client, db):
         client.force_login(UserFactory())
@@ -362,17 +347,17 @@ class TestFailsClosed:
         for name in ("department-list", "class-list", "department-new", "audit-list"):
             assert client.get(reverse(f"counseling:{name}")).status_code == 403, name
 
-    def test_sysadmin_is_held_to_the_rules(self, user_named):
+    def test_sysadmin_is_held_to_the_rules(self, persona):
         """A superuser passes Django's own checks but not the portal's narrower ones."""
-        admin = user_named("admin")
+        admin = persona("admin")
         assert admin.has_perm("counseling.see_network")
         assert admin.has_perm("counseling.see_audit")
         assert admin.has_perm("counseling.change_department")  # Django admin permissions
         assert not admin.has_perm("counseling.import_roster")
         assert not admin.has_perm("counseling.grant_counselor_role")
 
-    def test_sysadmin_cannot_grant_a_counselor_role(self, client_as):
-        client = client_as("admin")
+    def test_sysadmin_cannot_grant_a_counselor_role(self, signed_in_as):
+        client = signed_in_as("admin")
         nobody = UserFactory()
         response = client.post(
             reverse("counseling:role-new"), {"user": nobody.pk, "kind": Role.Kind.COUNSELOR}

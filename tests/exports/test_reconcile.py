@@ -24,9 +24,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _only_this_worlds_jobs(db):
-    """The reconciler looks at every job. The session's demo school made some too (its
-    report), and a serial run reaches these tests minutes after the demo was loaded, when
-    those jobs look stuck: removed here, inside the test's own transaction."""
+    """The reconciler looks at every job, and these tests count only the jobs they make:
+    any made before the test (by another fixture, or the session's data) would look stuck
+    minutes later in a serial run. Removed here, inside the test's own transaction."""
     ExportJob.objects.all().delete()
 
 

@@ -78,7 +78,7 @@ def queue(settings):
     from tests.exports import worker_app
 
     worker_app.register()  # the test process asks for the same exporters
-    # The demo's own jobs (loaded for transactional tests) are not this test's to count.
+    # Jobs the test did not make (the session's data, if any) are not this test's to count.
     ExportJob.objects.exclude(status=ExportJob.Status.DONE).update(status=ExportJob.Status.FAILED)
     settings.JOBS_PENDING_SECONDS = 0
     settings.JOBS_RUNNING_GRACE_SECONDS = 0

@@ -12,21 +12,9 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from committees.models import Alert, Barometer, CommitteeMember, Meeting
-from counseling.models import Department, SchoolClass
-from lectures.models import (
-    ActivityDesign,
-    ActivitySession,
-    BulletinIssue,
-    Contest,
-    Lecture,
-    LectureSession,
-    OpenLetter,
-    ThemeEvent,
-    ThemeMonth,
-)
 from reports.semester_report.exports import pdf_job
 from reports.semester_report.models import ReportVersion
+from tests.portal.rich_world import RichWorld
 
 # Whole text nodes that are English UI words left untranslated (or Python values leaking).
 DENIED_WORDS = {
@@ -140,27 +128,14 @@ def test_the_checker_finds_english_and_ignores_scripts_and_the_language_menu():
     assert "简体中文" not in visible_texts(html)
 
 
-def _pages():
-    """(username, path) of the pages each role uses, found from the demo school's data."""
-    member = CommitteeMember.objects.select_related("school_class").get(
-        student__user__username="member"
-    )
-    cls = member.school_class
-    department = cls.department
-    barometer = Barometer.objects.filter(school_class=cls).order_by("-week").first()
-    meeting = Meeting.objects.filter(status="held").order_by("-date").first()
-    alert = Alert.objects.order_by("pk").first()
-    lecture = Lecture.objects.order_by("pk").first()
-    session = LectureSession.objects.filter(lecture=lecture, status="held").order_by("pk").first()
-    design = ActivityDesign.objects.order_by("pk").first()
-    activity = ActivitySession.objects.filter(status="held").order_by("pk").first()
-    issue = BulletinIssue.objects.order_by("pk").first()
-    letter = OpenLetter.objects.order_by("pk").first()
-    month = ThemeMonth.objects.order_by("pk").first()
-    event = ThemeEvent.objects.order_by("pk").first()
-    contest = Contest.objects.order_by("pk").first()
-    draft = ReportVersion.objects.filter(status="draft").order_by("pk").first()
-    submitted = ReportVersion.objects.filter(status="submitted").order_by("pk").first()
+def _pages(rw):
+    """(username, path) of the pages each role uses, with the objects of the rich world."""
+    member, cls, department = rw.member_row, rw.cls, rw.dept
+    barometer, meeting, alert = rw.barometer, rw.meetings[0], rw.alerts[0]
+    lecture, session, design, activity = rw.lecture, rw.session, rw.design, rw.activity
+    issue, letter, month, event = rw.issue, rw.letter, rw.month, rw.event
+    contest, draft = rw.contest, rw.report_version
+    submitted = ReportVersion.objects.get(report__school=rw.school, status="submitted")
     pdf = pdf_job(submitted)
     r = reverse
     return [
@@ -260,14 +235,15 @@ def _pages():
     ]
 
 
-def test_the_main_pages_are_chinese_with_no_english_left(client, user_named):
+def test_the_main_pages_are_chinese_with_no_english_left(db, client):
     problems = []
-    pages = _pages()
-    assert SchoolClass.objects.exists() and Department.objects.exists()
+    rw = RichWorld()
+    pages = _pages(rw)
+    people = rw.people()
     for username, path in pages:
         client.logout()
         if username:
-            client.force_login(user_named(username))
+            client.force_login(people[username])
         response = client.get(path)
         where = f"{username or 'anonymous'} {path}"
         if response.status_code != 200:
@@ -284,12 +260,12 @@ def test_the_main_pages_are_chinese_with_no_english_left(client, user_named):
 
 
 @pytest.mark.parametrize("language", ["en"])
-def test_the_checker_would_catch_an_english_page(client, user_named, language):
+def test_the_checker_would_catch_an_english_page(world, client, language):
     """Sanity check of the check: the same pages in English do trip it."""
     from django.conf import settings
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    client.force_login(user_named("counselor"))
+    client.force_login(world.counselor)
     html = client.get(reverse("counseling:semester-list")).content.decode()
     assert '<html lang="en">' in html
     assert leftover_english(html)

@@ -8,9 +8,9 @@ from tests.portal.tier3 import World
 
 
 @pytest.fixture
-def world(demo, user_named, settings):
+def world(db, settings):
     settings.PORTAL_BASE_URL = "https://portal.example.org"
-    return World(demo, user_named)
+    return World()
 
 
 @pytest.fixture(autouse=True)

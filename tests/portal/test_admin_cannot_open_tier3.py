@@ -17,7 +17,7 @@ from counseling.audit import AuditEntry
 from counseling.models import SchoolClass, Student
 from counseling.notifications.models import Delivery, Notification
 from tests.portal.tier3 import (
-    NOTE_DEMO,
+    NOTE_CONCERN,
     NOTE_IMMEDIATE,
     leaks,
     text_of,
@@ -86,7 +86,7 @@ def test_admin_search_finds_no_tier3(world, client):
     """Searching any list for a tier-3 name or note finds nothing, but the roster itself."""
     client.force_login(world.user("admin"))
     found = []
-    terms = list(world.names.values()) + [NOTE_IMMEDIATE[:6], NOTE_DEMO[:6]]
+    terms = list(world.names.values()) + [NOTE_IMMEDIATE[:6], NOTE_CONCERN[:6]]
     for model, model_admin in admin.site._registry.items():
         if not model_admin.search_fields:
             continue

@@ -111,7 +111,7 @@ def test_notifications_name_no_student(world, monkeypatch, settings):
     for n in sent:
         text = f"{n.title}\n{n.body}\n{n.url}"
         assert not any(s in text for s in secret), (n.kind, text)
-    for n in Notification.objects.all():  # the demo's own too
+    for n in Notification.objects.all():  # the world's own too
         assert not any(s in f"{n.title}\n{n.body}" for s in secret), n.kind
     robot = Delivery.objects.filter(notification__in=sent, channel="webhook")
     assert (

@@ -29,7 +29,7 @@ from tests.portal.tier3 import (
 
 @pytest.fixture
 def elsewhere(world):
-    """A class of another department of the demo school, with a barometer and a suggestion."""
+    """A class of another department of the school, with a barometer and a suggestion."""
     cls = (
         SchoolClass.objects.filter(department__school=world.school)
         .exclude(department=world.focus.department)

@@ -84,4 +84,4 @@ def test_the_audit_trail_holds_no_tier3_and_cannot_be_rewritten(world, client):
         entry.delete()
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEntry.objects.filter(pk=entry.pk).update(actor_name="someone else")
-    assert AuditEntry.objects.get(pk=entry.pk).actor_name == "counselor"
+    assert AuditEntry.objects.get(pk=entry.pk).actor_name == world.counselor.username

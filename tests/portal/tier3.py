@@ -1,7 +1,8 @@
 """The portal with tier 3 in it, for the whole-portal sweeps in this folder (DESIGN.md,
 "Data that must be protected").
 
-The world is the demo school, whose every kind of object the crawl needs, with tier 3
+The world is the rich world (tests/portal/rich_world.py), built by factories with every
+kind of object the crawl needs, with tier 3
 added (an immediate report, a follow-up, a recorded talk, a case and a letter) and its
 students of concern renamed to markers no page could show by accident, plus a second
 school ("外校") with one object of each kind. A marker in a page is a leak. A roster
@@ -24,39 +25,26 @@ from committees.models import (
     ConcernKind,
     CourseSuggestion,
     ImmediateReport,
-    Material,
-    Meeting,
     StudentOfConcern,
     TalkTask,
-    TrainingModule,
 )
+from consultations.letters import services as letters
 from counseling.audit import AuditEntry
 from counseling.exports.services import request_export
 from counseling.exports.worker import run as run_export
-from counseling.models import Role, SchoolClass, Semester, Student
+from counseling.models import Role, Student
 from counseling.notifications import notify
 from counseling.notifications.models import Delivery, Notification
 from lectures.models import (
-    ActivityDesign,
-    ActivitySession,
     Award,
-    BulletinIssue,
-    BulletinPanel,
-    ContestEntry,
     ContestJudge,
     Feedback,
-    LectureSession,
-    OpenLetter,
-    SessionFile,
-    StudentQuestion,
-    ThemeEvent,
-    ThemeMonth,
-    Venue,
 )
 from reports.models import CalendarToken
 from reports.semester_report.services import start_report
 from tests import crawler
 from tests.consultations import crawl as consultations_crawl
+from tests.consultations.case_world import case_with_signed_note
 from tests.crawler import ANONYMOUS_ONLY, patterns, text_of
 from tests.factories import (
     DepartmentFactory,
@@ -67,6 +55,7 @@ from tests.factories import (
     StudentFactory,
     UserFactory,
 )
+from tests.portal.rich_world import NOTE_CONCERN, RichWorld
 
 Action = AuditEntry.Action
 
@@ -76,17 +65,15 @@ NOTE_IMMEDIATE = "即时报告密文甲：在天台边徘徊"
 NOTE_FOLLOW_UP = "跟进记录密文乙：已联系家长"
 NOTE_TALK = "谈话记录密文丙：说起父母离异"
 NOTE_OTHER_SCHOOL = "外校关注密文丁：夜里失眠"
-# The demo's own note on its student of concern (committees/demo.py).
-NOTE_DEMO = "想家，常一个人待在宿舍，吃饭少。"
 # Not tier 3, but read by counselors only: a student's comment in lecture feedback.
 NOTE_FEEDBACK = "反馈评论密文戊：同桌最近总说不想活了"
 # A consultation case's concerns and note, and a letter to the room (consultations).
 NOTE_CASE = "个案密文己：面谈中谈到自伤"
 NOTE_LETTER = "来信密文庚：晚上一个人在天台"
-NOTES = [NOTE_IMMEDIATE, NOTE_FOLLOW_UP, NOTE_TALK, NOTE_OTHER_SCHOOL, NOTE_DEMO, NOTE_FEEDBACK]
+NOTES = [NOTE_IMMEDIATE, NOTE_FOLLOW_UP, NOTE_TALK, NOTE_OTHER_SCHOOL, NOTE_CONCERN, NOTE_FEEDBACK]
 NOTES += [NOTE_CASE, NOTE_LETTER]
 
-# Every name of the second school carries this; no page of the demo school may show it.
+# Every name of the second school carries this; no page of the home school may show it.
 OTHER_SCHOOL = "外校"
 NON_COUNSELORS = ["admin", "principal", "liaison", "teacher", "member", "member02", "student"]
 COUNSELORS = ["counselor", "counselor2", "counselor3"]
@@ -100,7 +87,7 @@ BY_DESIGN = {("member", "committees:talk-tasks")}
 OPEN_BY_TOKEN = {"lectures:feedback-form", "lectures:feedback-thanks"}
 
 
-# --- The world: the demo school's tier 3, and a second school -----------------------------
+# --- The world: the rich world's tier 3, and a second school -----------------------------
 
 
 def clone(obj, **changes):
@@ -131,21 +118,14 @@ def register_job(counselor, semester):
     return job
 
 
-class World:
-    """What the tests reach for, by kind: `home` (the demo school) and `other` (a second)."""
+class World(RichWorld):
+    """What the tests reach for, by kind: `home` (the rich world's school) and `other` (a
+    second school)."""
 
-    def __init__(self, demo, user_named):
-        self.school = demo
-        self.user = user_named
-        self.semester = Semester.objects.current(demo)
-        self.counselor = user_named("counselor")
-        self.member = user_named("member")
-        self.teacher = user_named("teacher")
-        self.focus = SchoolClass.objects.get(class_teacher=self.teacher)
-        self.member_row = CommitteeMember.objects.get(
-            semester=self.semester, student__user=self.member
-        )
-        self._tier3_of_demo()
+    def __init__(self):
+        super().__init__()
+        self.focus = self.cls
+        self._tier3_of_home()
         self.home = self._home_objects()
         self.other = self._other_school()
         self.names = {pk: Student.objects.get(pk=pk).name for pk in self.tier3_pks}
@@ -158,8 +138,11 @@ class World:
             for pk in self.tier3_pks
         }
 
-    def _tier3_of_demo(self):
-        """Add an immediate report, a follow-up note and a recorded talk to the demo's
+    def user(self, username):
+        return self.people()[username]
+
+    def _tier3_of_home(self):
+        """Add an immediate report, a follow-up note and a recorded talk to the school's
         tier 3; collect its students the way a counselor reads them (decrypted), and rename
         each to a marker."""
         concerns = StudentOfConcern.objects.filter(
@@ -185,7 +168,7 @@ class World:
             .exclude(student_ref="")
             .exclude(pk=self.immediate_alert.pk)
         ).first()
-        # A recorded talk (its note is tier 3), kept apart from the demo's open talk task.
+        # A recorded talk (its note is tier 3), kept apart from the filing's open talk task.
         TalkTask.objects.create(
             alert=self.immediate_alert,
             member=self.member_row,
@@ -199,71 +182,27 @@ class World:
             r.student_pk
             for r in ImmediateReport.objects.filter(school_class__department__school=self.school)
         }
-        assert len(pks) >= 2, "the demo names no student of concern"
+        assert len(pks) >= 2, "the world names no student of concern"
         for n, pk in enumerate(sorted(pks)):
             Student.objects.filter(pk=pk).update(name=f"蔻密名{'甲乙丙丁戊己庚辛'[n]}")
         self.tier3_pks = pks
 
     def _home_objects(self):
-        s = self.semester
-        meeting = Meeting.objects.filter(semester=s).order_by("date").first()
-        entry = ContestEntry.objects.filter(contest__event__month__school=self.school).first()
-        session = LectureSession.objects.filter(lecture__school=self.school).first()
-        material = Material.objects.create(
-            meeting=meeting, title="会议材料", file=entry.file.name, uploaded_by=self.counselor
-        )
-        session_file = SessionFile.objects.create(
-            session=session,
-            kind=SessionFile.Kind.values[0],
-            title="讲座课件",
-            file=entry.file.name,
-            uploaded_by=self.counselor,
-        )
-        notify([self.counselor], "counseling.notice", "给辅导老师的通知", "正文")
         # Students' comments are free text and may name someone: counselors read them.
         Feedback.objects.create(
-            lecture_session=session, satisfaction=2, wish=NOTE_FEEDBACK, device="0" * 64
+            lecture_session=self.session, satisfaction=2, wish=NOTE_FEEDBACK, device="0" * 64
         )
-        issue = BulletinIssue.objects.filter(school=self.school).first()
         reported = Student.objects.get(pk=self.report.student_pk)
         case, cons_letter = _consultation(self.school, reported, self.counselor)
         return {
+            **self.objects,
             "case": case,
             "cons_letter": cons_letter,
-            "school": self.school,
-            "semester": s,
-            "department": self.focus.department,
-            "class": self.focus,
             # The student edit page shows the student it edits: a classmate stands in.
             "student": self.control,
-            "role": Role.objects.get(user=self.member, kind=Role.Kind.COMMITTEE_MEMBER),
             "barometer": self.concern_barometer,
             "alerts": [self.immediate_alert, self.named_alert],
-            "suggestion": CourseSuggestion.objects.filter(barometer__semester=s).first(),
-            "member": self.member_row,
-            "officer": AssociationOfficer.objects.filter(school=self.school).first(),
-            "module": TrainingModule.objects.filter(school=self.school).first(),
-            "meeting": meeting,
-            "material": material,
-            "venue": Venue.objects.filter(school=self.school).first(),
-            "lecture": session.lecture,
-            "session": session,
-            "session_file": session_file,
-            "design": ActivityDesign.objects.filter(school=self.school).first(),
-            "activity": ActivitySession.objects.filter(design__school=self.school).first(),
-            "issue": issue,
-            "panel": BulletinPanel.objects.filter(issue=issue).first(),
-            "question": StudentQuestion.objects.filter(school=self.school).first(),
-            "letter": OpenLetter.objects.filter(school=self.school).first(),
-            "month": ThemeMonth.objects.filter(school=self.school).first(),
-            "event": ThemeEvent.objects.filter(month__school=self.school).first(),
-            "contest": entry.contest,
-            "entry": entry,
-            "award": Award.objects.filter(contest=entry.contest).first(),
-            "notification": Notification.objects.filter(recipient=self.counselor).first(),
-            "export_job": register_job(self.counselor, s),
-            "report_version": start_report(self.counselor, s).versions.get(status="draft"),
-            **consultations_crawl.demo_objects(self.school),
+            "export_job": register_job(self.counselor, self.semester),
         }
 
     def _other_school(self):
@@ -386,19 +325,7 @@ class World:
 
 def _consultation(school, student, counselor):
     """A case with a signed note and a letter to the room, both carrying a marker."""
-    from consultations.cases import services as cases
-    from consultations.letters import services as letters
-
-    case = cases.open_case(
-        counselor,
-        student,
-        origin="self",
-        concern="mood",
-        risk="orange",
-        rating=3,
-        concerns=NOTE_CASE,
-    )
-    cases.sign_note(cases.add_note(case, counselor, NOTE_CASE), counselor)
+    case = case_with_signed_note(counselor, student, NOTE_CASE, risk="orange", concerns=NOTE_CASE)
     letter, _code = letters.write_letter(school, NOTE_LETTER)
     letters.reply(letter, counselor, NOTE_LETTER)
     return case, letter
@@ -423,7 +350,7 @@ QUERIES = {
 
 def urls_to_crawl(world, user):
     """(name, url, twin) for every pattern and object set. `twin` is, for an address of the
-    other school, the same address with the demo school's objects; else None."""
+    other school, the same address with the home school's objects; else None."""
     home, other = path_kwargs(world.home), path_kwargs(world.other)
     result = []
     for url_name, pattern in patterns():
@@ -476,7 +403,7 @@ def leaks(world, text, who, url_name):
 
 def crawl(world, client, who, user):
     """GET every address; what leaks, and the addresses of the other school that answered
-    anything but "not found" to someone who may open the same page of the demo school."""
+    anything but "not found" to someone who may open the same page of the home school."""
     problems, statuses, reachable = [], {}, []
     for url_name, url, twin in urls_to_crawl(world, user):
         response = client.get(url)

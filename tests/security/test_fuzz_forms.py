@@ -95,9 +95,9 @@ def quiet_refusals():
 
 
 @pytest.fixture
-def forms_and_clients(demo, user_named, settings):
+def forms_and_clients(db, settings):
     settings.PORTAL_BASE_URL = "https://portal.example.org"
-    world = World(demo, user_named)
+    world = World()
     forms = {}
     for who in DISCOVERING:
         client = Client()
