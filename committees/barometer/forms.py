@@ -14,9 +14,8 @@ from committees.barometer.models import (
     Severity,
     Weather,
 )
-from committees.network.forms import WEEKDAYS, TimeInput
-from counseling.forms import DateInput
-from counseling.models import Role, SchoolClass
+from counseling.forms import DateInput, TimeInput
+from counseling.models import WEEKDAYS, Role, SchoolClass
 
 NOTE_MAX = 1000
 MAX_STUDENT_ROWS = 30

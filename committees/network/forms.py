@@ -9,27 +9,9 @@ from committees.network.models import (
     Meeting,
     TrainingModule,
 )
-from counseling.forms import DateInput
-from counseling.models import Department, Student
+from counseling.forms import DateInput, TimeInput
+from counseling.models import WEEKDAYS, Department, Student
 from counseling.uploads import check_count
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
-
-
-WEEKDAYS = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
-    (6, _("Sunday")),
-]
 
 
 class AppointForm(forms.Form):
