@@ -54,6 +54,12 @@ ACCESS_TESTS = [
     "tests/committees/test_barometer_export.py",
 ]
 
+FIGURE_TESTS = ["tests/reports/test_gather.py", "tests/lectures/test_coverage.py"]
+CONSULTATION_FIGURE_TESTS = [
+    "tests/consultations/test_consultation_figures_mutants.py",
+    "tests/consultations/test_consultation_figures.py",
+]
+
 # (name, file, text, replacement, tests). The text must occur exactly once in the file.
 MUTANTS = [
     # The barometer's alerts.
@@ -276,6 +282,63 @@ MUTANTS = [
         "if n is None or n < 0:",
         "if n is None:",
         EVENTS_TESTS,
+    ),
+    # What the semester report counts.
+    (
+        "lecture-reach-counts-held-sessions",
+        "lectures/figures.py",
+        "filter(session__lecture__in=lectures, session__status=Status.HELD)",
+        "filter(session__lecture__in=lectures)",
+        FIGURE_TESTS,
+    ),
+    (
+        "lecture-rows-leave-out-cancelled-lectures",
+        "lectures/figures.py",
+        "lectures.exclude(status=Status.CANCELLED)",
+        "lectures",
+        FIGURE_TESTS,
+    ),
+    (
+        "activity-rows-count-held-sessions",
+        "lectures/figures.py",
+        "for row in sessions.filter(status=Status.HELD)",
+        "for row in sessions",
+        FIGURE_TESTS,
+    ),
+    (
+        "escalated-alerts-are-red",
+        "committees/barometer/figures.py",
+        'escalated=Count("pk", filter=Q(grade=Alert.Grade.RED))',
+        'escalated=Count("pk", filter=~Q(grade=Alert.Grade.YELLOW))',
+        FIGURE_TESTS + ["tests/committees/test_barometer_rules.py"],
+    ),
+    (
+        "open-alerts-are-all-not-closed",
+        "committees/barometer/figures.py",
+        'closed=Count("pk", filter=Q(status=Alert.Status.CLOSED)),\n        open=Count("pk", filter=~Q(status=Alert.Status.CLOSED))',
+        'closed=Count("pk", filter=Q(status=Alert.Status.CLOSED)),\n        open=Count("pk", filter=Q(status=Alert.Status.OPEN))',
+        FIGURE_TESTS + ["tests/committees/test_barometer_rules.py"],
+    ),
+    (
+        "anonymous-letters",
+        "consultations/figures.py",
+        "anonymous=Q(student__isnull=True)",
+        "anonymous=Q()",
+        CONSULTATION_FIGURE_TESTS,
+    ),
+    (
+        "closed-cases-rated-better",
+        "consultations/figures.py",
+        'better=Q(rating_at_closing__gt=F("rating_at_opening"))',
+        'better=Q(rating_at_closing__gte=F("rating_at_opening"))',
+        CONSULTATION_FIGURE_TESTS,
+    ),
+    (
+        "the-semester-ends-after-its-last-day",
+        "consultations/figures.py",
+        "semester.last_day + datetime.timedelta(days=1), datetime.time.min",
+        "semester.last_day, datetime.time.min",
+        CONSULTATION_FIGURE_TESTS,
     ),
     # Permissions.
     (
