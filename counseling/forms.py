@@ -107,6 +107,13 @@ def offer_classes(field, classes):
     offer_rows(field, classes, ((d, pk, f"{d} · {n}") for d, pk, n in rows))
 
 
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class ScopedFormMixin:
     """A form that receives the acting user and its school, and scopes every choice to them."""
 

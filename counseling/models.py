@@ -45,7 +45,19 @@ __all__ = [
     "SemesterBreak",
     "Student",
     "User",
+    "WEEKDAYS",
     "WebhookChannel",
+]
+
+# date.weekday() numbers, for the choices of a weekly slot (meetings, barometer deadlines).
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
 ]
 
 

@@ -14,8 +14,7 @@ from committees.barometer.models import (
     Severity,
     Weather,
 )
-from committees.network.forms import TimeInput
-from counseling.forms import DateInput, offer_classes
+from counseling.forms import DateInput, TimeInput, offer_classes
 from counseling.models import WEEKDAYS, Role, SchoolClass
 
 NOTE_MAX = 1000

@@ -9,16 +9,9 @@ from committees.network.models import (
     Meeting,
     TrainingModule,
 )
-from counseling.forms import DateInput, offer_rows
+from counseling.forms import DateInput, TimeInput, offer_rows
 from counseling.models import WEEKDAYS, Department, Student
 from counseling.uploads import check_count
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class AppointForm(forms.Form):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from counseling.forms import DateInput, offer_classes, staff_users
 from counseling.models import Role
 from lectures.activities.models import ActivityDesign, ActivitySession
-from lectures.events.forms import TimeInput, school_classes
+from lectures.events.forms import EndsAfterItStarts, TimeInput, school_classes
 from lectures.events.models import Status, Venue
 
 
@@ -46,7 +46,7 @@ class ActivityDesignForm(forms.ModelForm):
         return name
 
 
-class ActivitySessionForm(forms.ModelForm):
+class ActivitySessionForm(EndsAfterItStarts, forms.ModelForm):
     class Meta:
         model = ActivitySession
         fields = [
@@ -96,9 +96,6 @@ class ActivitySessionForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("start_time"), data.get("end_time")
-        if start and end and end <= start:
-            self.add_error("end_time", _("A session must end after it starts."))
         date = data.get("date")
         if date and not self.instance.semester.contains(date):
             self.add_error(

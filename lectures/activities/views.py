@@ -139,20 +139,12 @@ def session_edit(request, pk=None, design_pk=None):
         semester=semester,
         initial=None if pk else {"facilitators": [request.user.pk], "target_group": ""},
     )
-    error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = services.save_activity_session(form, request.user, request=request)
-        except PortalError as exc:
-            error = exc.message
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("lectures:activity-session-detail", pk=session.pk)
-    return render(
+    return _save_session(
         request,
+        form,
+        services.save_activity_session,
         "lectures/activity_session_form.html",
-        {"form": form, "session": session, "design": design, "semester": semester, "error": error},
-        status=400 if (error or form.errors) else 200,
+        {"session": session, "design": design, "semester": semester},
     )
 
 
@@ -187,10 +179,22 @@ def session_record(request, pk):
     form = ActivityRecordForm(
         request.POST or None, instance=session, initial=initial, today=timezone.localdate()
     )
+    return _save_session(
+        request,
+        form,
+        services.record_activity_session,
+        "lectures/activity_session_record.html",
+        {"session": session, "design": session.design},
+    )
+
+
+def _save_session(request, form, save, template, context):
+    """A valid POST is saved by `save(form, user, request=...)` and goes to the session; a
+    refusal of the service (a taken venue, say) shows on the form as a 400, as form errors do."""
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.record_activity_session(form, request.user, request=request)
+            session = save(form, request.user, request=request)
         except PortalError as exc:
             error = exc.message
         else:
@@ -198,7 +202,7 @@ def session_record(request, pk):
             return redirect("lectures:activity-session-detail", pk=session.pk)
     return render(
         request,
-        "lectures/activity_session_record.html",
-        {"form": form, "session": session, "design": session.design, "error": error},
+        template,
+        {**context, "form": form, "error": error},
         status=400 if (error or form.errors) else 200,
     )

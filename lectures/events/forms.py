@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from counseling.forms import (
     DateInput,
     PlainSelect,
+    TimeInput,
     class_label,
     offer_classes,
     rows_as_choices,
@@ -25,11 +26,15 @@ from lectures.events.models import UPLOAD_EXTENSIONS, Lecture, SessionFile, Stat
 from lectures.events.services import MAX_SESSIONS
 
 
-class TimeInput(forms.TimeInput):
-    input_type = "time"
+class EndsAfterItStarts:
+    """For a form with `start_time` and `end_time`: a session ends after it starts."""
 
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", _("A session must end after it starts."))
+        return data
 
 
 def school_classes(school):
@@ -144,7 +149,7 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices)
 
 
-class SeriesForm(forms.Form):
+class SeriesForm(EndsAfterItStarts, forms.Form):
     """The part of "sessions in one step" that is not a row per session."""
 
     venue = forms.ModelChoiceField(queryset=Venue.objects.none(), label=_("Venue"))
@@ -172,15 +177,8 @@ class SeriesForm(forms.Form):
         self.fields["leave_out"].queryset = lecture.target_classes().select_related("department")
         self.fields["leave_out"].label_from_instance = class_label
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start_time"), data.get("end_time")
-        if start and end and end <= start:
-            self.add_error("end_time", _("A session must end after it starts."))
-        return data
 
-
-class SlotForm(forms.Form):
+class SlotForm(EndsAfterItStarts, forms.Form):
     # Rendered as table cells, not through crispy: the classes are given here.
     date = forms.DateField(
         label=_("Date"), widget=DateInput(attrs={"class": "form-control form-control-sm"})
@@ -191,13 +189,6 @@ class SlotForm(forms.Form):
     end_time = forms.TimeField(
         label=_("Ends at"), widget=TimeInput(attrs={"class": "form-control form-control-sm"})
     )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start_time"), data.get("end_time")
-        if start and end and end <= start:
-            self.add_error("end_time", _("A session must end after it starts."))
-        return data
 
 
 SlotFormSet = formset_factory(
@@ -210,7 +201,7 @@ SlotFormSet = formset_factory(
 )
 
 
-class SessionForm(forms.Form):
+class SessionForm(EndsAfterItStarts, forms.Form):
     """One session moved or changed: its date, time, venue and classes."""
 
     date = forms.DateField(label=_("Date"), widget=DateInput())
@@ -248,13 +239,6 @@ class SessionForm(forms.Form):
             .order_by("department__name", "-enrolment_year", "name")
         )
         self.fields["classes"].label_from_instance = class_label
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start_time"), data.get("end_time")
-        if start and end and end <= start:
-            self.add_error("end_time", _("A session must end after it starts."))
-        return data
 
 
 class RecordForm(forms.Form):

@@ -43,6 +43,14 @@ STUDENTS_PER_CLASS = 50
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
 
+
+def person_name(rng, given_names=GIVEN):
+    """A made-up Chinese name: a surname and one or two given characters. The bench data
+    draws from its own given names, so that its schools stay the ones it always built."""
+    given = rng.choice(given_names) + (rng.choice(given_names) if rng.random() < 0.7 else "")
+    return rng.choice(SURNAMES) + given
+
+
 PEOPLE = {
     "principal": "周校长",
     "counselor": "林老师",
@@ -186,8 +194,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def name(rng):
-        given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
-        return rng.choice(SURNAMES) + given
+        return person_name(rng)
 
     @staticmethod
     def load_semesters(school):

@@ -20,35 +20,16 @@ or a systemd timer (OnUnitActiveSec=60) running it with the portal's environment
 deadlines are JOBS_PENDING_SECONDS, JOBS_RUNNING_GRACE_SECONDS and JOBS_MAX_ATTEMPTS.
 """
 
-import argparse
-import signal
-import time
-
-from django.core.management.base import BaseCommand, DjangoHelpFormatter
-from django.db import close_old_connections
-
 from counseling import jobs
+from counseling.management.looping import LoopingCommand
 
 
-class HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Keeps the examples above as they are written."""
-
-
-class Command(BaseCommand):
+class Command(LoopingCommand):
     help = __doc__
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        kwargs.setdefault("formatter_class", HelpFormatter)
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Change nothing.")
-        parser.add_argument(
-            "--loop",
-            type=float,
-            metavar="SECONDS",
-            help="Run again every SECONDS until stopped (SIGTERM or Ctrl-C).",
-        )
+        super().add_arguments(parser)
         parser.add_argument(
             "--only",
             action="append",
@@ -56,33 +37,12 @@ class Command(BaseCommand):
             help=f"Only this kind ({', '.join(k.name for k in jobs.kinds())}); repeatable.",
         )
 
-    def handle(self, *args, dry_run=False, loop=None, only=None, **options):
-        stopping = []
-        if loop:
-            signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-        while True:
-            try:
-                results = jobs.reconcile_all(dry_run=dry_run, only=only)
-            except Exception as exc:
-                if not loop:
-                    raise
-                self.stderr.write(f"reconcile_jobs: {type(exc).__name__}: {exc}")
-            else:
-                for name, r in results.items():
-                    if r.stuck or options["verbosity"] > 1:
-                        self.stdout.write(
-                            f"{name}: {r.stuck} stuck, {r.requeued} queued again, "
-                            f"{r.failed} given up, {r.waiting} waiting for the broker"
-                            + (" (dry run)" if dry_run else "")
-                        )
-            if not loop:
-                return
-            try:
-                deadline = time.monotonic() + loop
-                while not stopping and time.monotonic() < deadline:
-                    time.sleep(min(1.0, loop))
-            except KeyboardInterrupt:
-                return
-            if stopping:
-                return
-            close_old_connections()  # a long loop must survive a database restart
+    def run_once(self, *, dry_run=False, only=None, verbosity=1, **options):
+        results = jobs.reconcile_all(dry_run=dry_run, only=only)
+        for name, r in results.items():
+            if r.stuck or verbosity > 1:
+                self.stdout.write(
+                    f"{name}: {r.stuck} stuck, {r.requeued} queued again, "
+                    f"{r.failed} given up, {r.waiting} waiting for the broker"
+                    + (" (dry run)" if dry_run else "")
+                )

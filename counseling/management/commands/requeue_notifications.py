@@ -22,34 +22,15 @@ A delivery counts as stuck once its attempt has been due for --older-than second
 twice is harmless: a delivery that was sent meanwhile is not sent again.
 """
 
-import argparse
-import signal
-import time
-
-from django.core.management.base import BaseCommand, DjangoHelpFormatter
-from django.db import close_old_connections
-
+from counseling.management.looping import LoopingCommand
 from counseling.notifications import services
 
 
-class HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Keeps the examples above as they are written."""
-
-
-class Command(BaseCommand):
+class Command(LoopingCommand):
     help = __doc__
 
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        kwargs.setdefault("formatter_class", HelpFormatter)
-        return super().create_parser(prog_name, subcommand, **kwargs)
-
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--loop",
-            type=float,
-            metavar="SECONDS",
-            help="Run again every SECONDS until stopped (SIGTERM or Ctrl-C).",
-        )
+        super().add_arguments(parser)
         parser.add_argument(
             "--inline",
             action="store_true",
@@ -65,31 +46,10 @@ class Command(BaseCommand):
             "--limit", type=int, default=1000, help="At most this many per run (default 1000)."
         )
 
-    def handle(self, *args, loop=None, inline=False, older_than=None, limit=1000, **options):
+    def run_once(self, *, inline=False, older_than=None, limit=1000, verbosity=1, **options):
         if older_than is None:
             older_than = 0 if inline else 120
-        stopping = []
-        if loop:
-            signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-        while True:
-            try:
-                found, done = services.requeue(older_than=older_than, inline=inline, limit=limit)
-            except Exception as exc:
-                if not loop:
-                    raise
-                self.stderr.write(f"requeue_notifications: {type(exc).__name__}: {exc}")
-            else:
-                if found or options["verbosity"] > 1:
-                    verb = "sent" if inline else "queued"
-                    self.stdout.write(f"{found} stuck deliveries, {done} {verb}.")
-            if not loop:
-                return
-            try:
-                deadline = time.monotonic() + loop
-                while not stopping and time.monotonic() < deadline:
-                    time.sleep(min(1.0, loop))
-            except KeyboardInterrupt:
-                return
-            if stopping:
-                return
-            close_old_connections()  # a long loop must survive a database restart
+        found, done = services.requeue(older_than=older_than, inline=inline, limit=limit)
+        if found or verbosity > 1:
+            verb = "sent" if inline else "queued"
+            self.stdout.write(f"{found} stuck deliveries, {done} {verb}.")

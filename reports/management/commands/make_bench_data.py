@@ -51,6 +51,7 @@ from committees.models import (
 )
 from counseling.audit import AuditEntry
 from counseling.crypto import keyed_hash
+from counseling.management.commands.load_demo import DEPARTMENTS, person_name
 from counseling.models import (
     Department,
     Role,
@@ -71,16 +72,8 @@ from lectures.models import (
 )
 
 BENCH_PASSWORD = "bench12345"
-DEPARTMENTS = [
-    ("信息技术科", "IT", ["计算机应用", "电子商务"]),
-    ("机电技术科", "ME", ["机电技术", "数控技术"]),
-    ("财经商贸科", "FB", ["会计", "市场营销"]),
-    ("旅游服务科", "TS", ["酒店服务", "旅游管理"]),
-    ("汽车运用科", "AU", ["汽车运用与维修", "汽车营销"]),
-    ("学前教育科", "PE", ["学前教育", "幼儿保育"]),
-]
 YEARS = [2026, 2025, 2024]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+# Fewer given names than the demo's: the bench schools stay the ones they always were.
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚华玉萍红玲芬燕春菊凤洁梅琳云雪荣香月佳嘉琼珍莉晶妍倩婷颖露瑶怡丹蓉君琴薇梦岚馨韵悦冰宁欣"
 # Weather 1..5, weighted as a real school reports it: mostly sunny or partly cloudy.
 WEATHER_WEIGHTS = [45, 33, 15, 6, 1]
@@ -238,8 +231,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def name(rng):
-        given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
-        return rng.choice(SURNAMES) + given
+        return person_name(rng, GIVEN)
 
     def network(self, world):
         rng, school = world.rng, world.school
