@@ -74,11 +74,21 @@ fi
 DJANGO_PGBOUNCER="${SPIKE_PGBOUNCER:+true}" DATABASE_URL="$web_db" \
   .venv/bin/gunicorn counseling.wsgi --bind 127.0.0.1:$PORT --workers "$WORKERS" --log-level warning \
   > "$OUT/gunicorn.log" 2>&1 &
-pids+=($!)
+pids+=($!); GUNICORN=$!
+# CPU seconds the web workers used (utime + stime): unlike latencies, this hardly depends on
+# how many other processes share the cores, so it sizes a machine of its own.
+web_cpu() {
+  local ticks=0 p
+  for p in $GUNICORN $(pgrep -P $GUNICORN); do
+    ticks=$(( ticks + $(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null || echo 0) ))
+  done
+  echo "$ticks $(getconf CLK_TCK)" | awk '{printf "%.1f", $1 / $2}'
+}
 .venv/bin/celery -A counseling worker --concurrency 1 --loglevel WARNING > "$OUT/celery.log" 2>&1 &
 pids+=($!)
 sleep 5
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/load.txt"
+cpu_before=$(web_cpu)
 if [ -n "${SPIKE_STEPS:-}" ]; then
   shape=(); steps_seconds=$(python3 -c "print(int(len('$SPIKE_STEPS'.split(',')) * $STEP_SECONDS + $DRAIN_SECONDS + 10))")
   time_limit=(-t "${steps_seconds}s")
@@ -91,6 +101,7 @@ SPIKE_SCHOOLS=$SCHOOLS SPIKE_MEMBERS_TOTAL=$MEMBERS_TOTAL SPIKE_SESSIONS="$sessi
   "$LOCUST" -f benchmarks/spike/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
   "${shape[@]}" "${time_limit[@]}" --csv "$OUT/locust" --only-summary > "$OUT/locust.log" 2>&1 || true
 tail -25 "$OUT/locust.log"
+cpu_after=$(web_cpu)
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/load.txt"
 # The filings queued their alerts and notifications: give the worker time to drain them.
 queue=""
@@ -105,5 +116,7 @@ after=$(count_this_week)
   echo
   echo "this week's barometers of the bench schools: $before before, $after after ($(( after - before )) new; members: $MEMBERS_TOTAL)"
   echo "Celery queue left in Redis: $queue"
+  awk -v a="$cpu_after" -v b="$cpu_before" -v n=$(( after - before )) 'BEGIN {
+    printf "web workers: %.1f CPU seconds during the run, %.3f a new barometer (staff pages included)\n", a - b, n ? (a - b) / n : 0 }'
   cat "$OUT/load.txt"
 } | tee "$OUT/summary.md"
