@@ -72,7 +72,9 @@ def _sample(request_type, name, response_time, response_length, response, except
         server = timing[len("app;dur=") :]
     at = time.monotonic() - (_started[0] or time.monotonic())
     failed = exception is not None
-    _samples.append((f"{at:.3f}", context.get("step", ""), name, f"{response_time:.1f}", server, int(failed)))
+    _samples.append(
+        (f"{at:.3f}", context.get("step", ""), name, f"{response_time:.1f}", server, int(failed))
+    )
 
 
 @events.quitting.add_listener
@@ -83,6 +85,8 @@ def _write_samples(**kwargs):
             writer = csv.writer(out)
             writer.writerow(["at_s", "step", "name", "client_ms", "server_ms", "failed"])
             writer.writerows(_samples)
+
+
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 BASE = re.compile(r'name="base" value="([^"]*)"')
 if urlsplit(os.environ.get("LOCUST_HOST", "http://127.0.0.1")).hostname not in (
@@ -198,7 +202,11 @@ class Counselor(PortalUser):
     wait_time = between(2, 5)
 
     def on_start(self):
-        self.sign_in(f"bench-s{next(_staff) % SCHOOLS + 1:03d}-counselor", remember=False, name="sign in (staff)")
+        self.sign_in(
+            f"bench-s{next(_staff) % SCHOOLS + 1:03d}-counselor",
+            remember=False,
+            name="sign in (staff)",
+        )
 
     @task(3)
     def board(self):
@@ -224,7 +232,9 @@ class Teacher(PortalUser):
     wait_time = between(3, 8)
 
     def on_start(self):
-        self.sign_in(f"bench-s{next(_staff) % SCHOOLS + 1:03d}-t01", remember=False, name="sign in (staff)")
+        self.sign_in(
+            f"bench-s{next(_staff) % SCHOOLS + 1:03d}-t01", remember=False, name="sign in (staff)"
+        )
 
     @task
     def home(self):

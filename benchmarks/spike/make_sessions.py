@@ -28,11 +28,11 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model  # noqa: E402
-from django.contrib.sessions.models import Session  # noqa: E402
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS  # noqa: E402
+from django.contrib.sessions.models import Session  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils.crypto import get_random_string  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django.utils.crypto import get_random_string  # noqa: E402
 
 from counseling.sessions import REFRESHED_KEY, may_stay_signed_in  # noqa: E402
 
@@ -40,7 +40,9 @@ SCHOOLS, MEMBERS = 50, 60  # as the locustfile numbers them
 
 
 def member_names(total):
-    names = [f"bench-s{s:03d}-m{m:02d}" for s in range(1, SCHOOLS + 1) for m in range(1, MEMBERS + 1)]
+    names = [
+        f"bench-s{s:03d}-m{m:02d}" for s in range(1, SCHOOLS + 1) for m in range(1, MEMBERS + 1)
+    ]
     return names[:total]
 
 
