@@ -126,6 +126,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 _SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0 if _SQLITE else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DJANGO_CONN_HEALTH_CHECKS", default=True)
+# DJANGO_PGBOUNCER=true when DATABASE_URL points at PgBouncer in transaction pooling: a
+# server-side cursor (QuerySet.iterator()) outlives the transaction PgBouncer lends it, so
+# the next statement may land on another server connection that never declared it.
+if env.bool("DJANGO_PGBOUNCER", default=False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if _SQLITE:
     # Writes from the dev server and inline tasks overlap; wait instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
