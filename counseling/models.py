@@ -278,18 +278,6 @@ class SchoolClass(AuditedModel):
         return school_year - self.enrolment_year + 1
 
 
-# Python's numbering (date.weekday()), Monday first like the teaching weeks.
-WEEKDAYS = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
-    (6, _("Sunday")),
-]
-
-
 class SemesterQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(access_of(user).school_q("school"))
