@@ -85,6 +85,7 @@ restore:
 
 # Regenerates benchmarks/RESULTS.md (bench databases built once; see benchmarks/README.md).
 bench: setup
+	scripts/system-packages.sh bench
 	benchmarks/run.sh
 
 # DATABASE_URL: a database with bench data; the PostgreSQL drill copies it into a

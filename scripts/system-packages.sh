@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the portal needs, if any is missing and we may install.
-# Usage: scripts/system-packages.sh run|test
-#   run:  fonts and libraries for PDFs (WeasyPrint, Chinese glyphs)
-#   test: the above, plus Chromium for end-to-end tests and poppler for looking at PDFs
+# Usage: scripts/system-packages.sh run|test|bench
+#   run:   fonts and libraries for PDFs (WeasyPrint, Chinese glyphs)
+#   test:  the above, plus Chromium for end-to-end tests and poppler for looking at PDFs
+#   bench: the above, plus PgBouncer for the Monday spike through a pool (make bench)
 # On a machine without apt-get, or without root, it says what is missing and goes on:
 # the portal still runs, and the tests that need a missing part are skipped.
 set -u
 packages=(fonts-noto-cjk fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0)
-if [ "${1:-run}" = "test" ]; then
-  packages+=(chromium poppler-utils)
-fi
+case "${1:-run}" in
+  test) packages+=(chromium poppler-utils) ;;
+  bench) packages+=(chromium poppler-utils pgbouncer) ;;
+esac
 if ! command -v dpkg >/dev/null 2>&1; then
   echo "system-packages: no dpkg here; install by hand if needed: ${packages[*]}" >&2
   exit 0

@@ -63,6 +63,7 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
 web_db="$DATABASE_URL"
 if [ -n "${SPIKE_PGBOUNCER:-}" ]; then
+  [ -x /usr/sbin/pgbouncer ] || scripts/system-packages.sh bench
   # PgBouncer refuses to run as root; as postgres it reads this checkout's config.
   as=(); [ "$(id -u)" = 0 ] && as=(-u postgres)
   /usr/sbin/pgbouncer "${as[@]}" benchmarks/spike/pgbouncer.ini > "$OUT/pgbouncer.log" 2>&1 &
