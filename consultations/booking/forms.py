@@ -86,7 +86,7 @@ class WhenForm(forms.Form):
 
 
 class OnBehalfForm(WhenForm):
-    student_number = StudentField(label=_("Student number"))
+    student_number = StudentField(label=_("Student"))
     origin = forms.ChoiceField(
         label=_("How it came"),
         choices=[c for c in Origin.choices if c[0] not in ("student", "request")],

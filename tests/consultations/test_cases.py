@@ -130,6 +130,8 @@ def test_plan_makes_a_review_task_on_the_home_page(client, world):
     assert (
         'id="case-tasks"' in home and reverse("consultations:case-detail", args=[case.pk]) in home
     )
+    # The two consultation cards of the home page do not share one title.
+    assert home.count("心理咨询室</h2>") == 1 and "个案与来信</h2>" in home
     # The plan's text is not on the home page.
     assert "睡眠改善" not in home
 
