@@ -173,9 +173,7 @@ class TestSessions:
         self, sign_in, boat, room, persona
     ):
         client = sign_in("counselor")
-        data = session_data(
-            venue=room.pk, facilitators=[persona("counselor").pk], target_group="x"
-        )
+        data = session_data(venue=room.pk, facilitators=[persona("counselor").pk], target_group="x")
         client.post(reverse("lectures:activity-session-new", args=[boat.pk]), data)
         first = ActivitySession.objects.get(design=boat, date=D(2026, 12, 15))
         response = client.post(
