@@ -10,8 +10,9 @@ from counseling.models import SchoolClass
 from lectures import figures as lecture_figures
 from reports.figures.base import SUPPRESSED, is_small, make_figure
 from reports.figures.charts import titled_charts
-from reports.figures.gathering import figure_url, gather
+from reports.figures.gathering import figure_url
 from reports.figures.links import link_for
+from reports.figures.snapshots import shown_figures
 
 # The dozen figures of the semester so far on the administrator's home page.
 PRINCIPAL_KEYS = [
@@ -71,7 +72,7 @@ def principal_panel(request, home):
     access, semester, week = home["access"], home["semester"], home["week"]
     if semester is None or semester.school_id not in access.school_admin_school_ids:
         return None
-    figures = gather(semester.school, semester)
+    figures, counted_at = shown_figures(semester)
     lectures, activities = _week_events(semester, week)
     by_level = committee_figures.open_alerts_by_level(semester)
     return {
@@ -86,6 +87,7 @@ def principal_panel(request, home):
         "week_activities": activities,
         "items": _shown([figures[k] for k in PRINCIPAL_KEYS], request.user),
         "charts": titled_charts(figures),
+        "counted_at": counted_at,
     }
 
 
