@@ -29,10 +29,11 @@ def semester_figures(semester, now=None):
     }
 
 
-def class_figures(semester, classes, now=None):
+def class_figures(semester, classes, now=None, *, week=None):
     """Some classes' figures (a department's, a teacher's): filing, concerns, alerts,
-    committee attendance and course suggestions. `classes` is a queryset of classes."""
+    committee attendance and course suggestions. `classes` is a queryset of classes. With
+    `week`, that week's filing too, under "week_filing" (see barometer.class_figures)."""
     classes = list(classes)
-    values = barometer.class_figures(semester, classes, now)
+    values = barometer.class_figures(semester, classes, now, week=week)
     values["committee.attendance_rate"] = network.attendance_rate(semester, classes)
     return values

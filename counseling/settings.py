@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "counseling.auth.middleware.StaffSessionMiddleware",
     "counseling.middleware.PasswordChangeRequiredMiddleware",
     "counseling.sessions.SessionRefreshMiddleware",
+    # After a write to what the semester's figures count: the school's snapshots recount.
+    "reports.figures.middleware.FigureWritesMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -303,7 +305,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consultations.send_booking_reminders",
         "schedule": crontab(hour=16, minute=15),
     },
+    # The semester figures' snapshots: changed ones whose message was lost, and running
+    # semesters' counted over FIGURES_MAX_AGE_SECONDS ago (reports.figures.snapshots).
+    "figures-refresh": {
+        "task": "reports.refresh_figures",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+# The semester figures on the pages are counted this long after the first write that
+# changes them (the writes of that minute count once), and at least this often while the
+# semester runs.
+FIGURES_REFRESH_DELAY_SECONDS = env.int("FIGURES_REFRESH_DELAY_SECONDS", default=60)
+FIGURES_MAX_AGE_SECONDS = env.int("FIGURES_MAX_AGE_SECONDS", default=3600)
 # Drills and tests only (ops/drills/beat_restart.sh): every beat task every N seconds. Each
 # still runs once a day (counseling.scheduled): the later messages find the day's run done.
 BEAT_DRILL_SECONDS = env.int("BEAT_DRILL_SECONDS", default=0)

@@ -212,7 +212,7 @@ def _average(value):
 
 
 def feedback_figures(semester):
-    data = Feedback.objects.for_semester(semester).figures()
+    data = Feedback.objects.semester_figures(semester)
     rows = [
         {
             "kind": "lecture",
@@ -364,8 +364,7 @@ def award_records(user, semester, classes):
 def feedback_records(user, semester):
     """Answers and average per lecture and per activity design (anonymous counts only)."""
     lectures = Lecture.objects.visible_to(user).for_semester(semester)
-    designs = ActivitySession.objects.visible_to(user).for_semester(semester)
-    feedback = Feedback.objects.filter(
-        Q(lecture_session__lecture__in=lectures) | Q(activity_session__in=designs)
+    sessions = ActivitySession.objects.visible_to(user).for_semester(semester)
+    return Feedback.objects.semester_figures(
+        semester, lectures=lectures, activity_sessions=sessions
     )
-    return feedback.figures()

@@ -10,8 +10,9 @@ from counseling.models import SchoolClass
 from lectures import figures as lecture_figures
 from reports.figures.base import SUPPRESSED, is_small, make_figure
 from reports.figures.charts import titled_charts
-from reports.figures.gathering import figure_url, gather
+from reports.figures.gathering import figure_url
 from reports.figures.links import link_for
+from reports.figures.snapshots import shown_figures
 
 # The dozen figures of the semester so far on the administrator's home page.
 PRINCIPAL_KEYS = [
@@ -71,7 +72,7 @@ def principal_panel(request, home):
     access, semester, week = home["access"], home["semester"], home["week"]
     if semester is None or semester.school_id not in access.school_admin_school_ids:
         return None
-    figures = gather(semester.school, semester)
+    figures, counted_at = shown_figures(semester)
     lectures, activities = _week_events(semester, week)
     by_level = committee_figures.open_alerts_by_level(semester)
     return {
@@ -86,12 +87,14 @@ def principal_panel(request, home):
         "week_activities": activities,
         "items": _shown([figures[k] for k in PRINCIPAL_KEYS], request.user),
         "charts": titled_charts(figures),
+        "counted_at": counted_at,
     }
 
 
-def scoped_figures(semester, classes, scope):
-    """The SCOPED_KEYS figures of some classes, at the department or class level."""
-    values = committee_figures.class_figures(semester, classes)
+def scoped_figures(semester, classes, scope, week=None):
+    """(the SCOPED_KEYS figures of some classes, at the department or class level; their
+    filing in `week` so far, or None)."""
+    values = committee_figures.class_figures(semester, classes, week=week)
     held = lecture_figures.held_events_of_classes(semester, classes)
     values |= {
         "lectures.sessions": held["lecture_sessions"],
@@ -99,10 +102,11 @@ def scoped_figures(semester, classes, scope):
         "activities.sessions": held["activity_sessions"],
         "activities.participants": held["activity_participants"],
     }
-    return [
+    figures = [
         make_figure(key, values[key], scope=scope, url=figure_url(key, semester.pk))
         for key in SCOPED_KEYS
     ]
+    return figures, values["week_filing"]
 
 
 def _scoped_panel(request, home, classes, scope, title):
@@ -111,7 +115,7 @@ def _scoped_panel(request, home, classes, scope, title):
     if not classes:
         return None
     by_level = committee_figures.open_alerts_by_level(semester, classes)
-    filing = committee_figures.week_filing(semester, week, classes) if week else None
+    figures, filing = scoped_figures(semester, classes, scope, week)
     return {
         "template": "reports/panels/scoped.html",
         "title": title,
@@ -121,7 +125,7 @@ def _scoped_panel(request, home, classes, scope, title):
         "week_filing": filing,
         "alert_levels": Alert.Grade.choices,
         "alert_rows": _alert_rows(by_level),
-        "items": _shown(scoped_figures(semester, classes, scope), request.user),
+        "items": _shown(figures, request.user),
     }
 
 
@@ -131,7 +135,10 @@ def liaison_panel(request, home):
         return None
     classes = (
         SchoolClass.objects.active()
-        .filter(department__in=access.liaison_department_ids, department__school=semester.school)
+        .filter(
+            department__in=access.liaison_department_ids,
+            department__school_id=semester.school_id,
+        )
         .select_related("department")
     )
     classes = list(classes)
@@ -143,9 +150,7 @@ def teacher_panel(request, home):
     access, semester = home["access"], home["semester"]
     if semester is None or not access.teacher_class_ids:
         return None
-    classes = list(
-        SchoolClass.objects.active().filter(
-            pk__in=access.teacher_class_ids, department__school=semester.school
-        )
-    )
+    # The active classes the person teaches, read already (with their departments) for
+    # their permissions.
+    classes = [c for c in access.taught_classes if c.department.school_id == semester.school_id]
     return _scoped_panel(request, home, classes, "class", "、".join(c.name for c in classes))

@@ -13,6 +13,7 @@ from committees.barometer.models import (
     Alert,
     Barometer,
     BarometerConcern,
+    ClassAbsence,
     ConcernKind,
     CourseSuggestion,
     ImmediateReport,
@@ -140,11 +141,24 @@ def suggestion_figures(semester):
     }
 
 
-def class_figures(semester, classes, now=None):
+def class_figures(semester, classes, now=None, *, week=None):
     """Some classes' barometer figures (a department's, a teacher's): filing, concerns,
-    alerts and course suggestions. `classes`: a list of classes."""
+    alerts and course suggestions. `classes`: a list of classes.
+
+    With `week`, also that week's filing so far (week_filing()) under "week_filing": the
+    classes' absences and barometers are then read once for both."""
     weeks = services.due_weeks(semester, now)
-    total = services.coverage(semester, classes=classes, weeks=weeks).total()
+    read = sorted(set(weeks) | {week}) if week else weeks
+    ids = [c.pk for c in classes]
+    absences = list(ClassAbsence.objects.filter(school_class_id__in=ids))
+    # Rows of weeks beyond a coverage's own are left out by its expected pairs.
+    filed = list(
+        Barometer.objects.filter(semester=semester, school_class_id__in=ids, week__in=read)
+        .order_by()
+        .values_list("school_class_id", "week", "late")
+    )
+    shared = {"classes": classes, "absences": absences, "filed": filed}
+    total = services.coverage(semester, weeks=weeks, **shared).total()
     barometers = Barometer.objects.for_semester(semester).filter(school_class__in=classes)
     concerns = BarometerConcern.objects.filter(barometer__in=barometers).aggregate(n=Sum("count"))[
         "n"
@@ -168,6 +182,9 @@ def class_figures(semester, classes, now=None):
         "barometer.alerts_open": alerts["open"],
         "suggestions.sent": suggestions["sent"],
         "suggestions.answered": suggestions["answered"],
+        "week_filing": (
+            services.coverage(semester, weeks=[week], **shared).total() if week else None
+        ),
     }
 
 

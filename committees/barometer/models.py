@@ -254,6 +254,12 @@ class BarometerConcern(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["barometer", "kind"], name="concern_once_per_kind"),
         ]
+        indexes = [
+            # A semester's concerns are summed over some hundreds of its barometers: with
+            # kind and count in the index each is one index-only probe, where the planner
+            # otherwise reads every school's concerns (16 ms at 50 schools, 1 ms so).
+            models.Index(fields=["barometer"], include=["kind", "count"], name="concern_sum_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.count}"

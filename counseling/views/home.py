@@ -15,6 +15,8 @@ def home(request):
     context = {"school": school, "roles": access.role_names}
     if school is not None:
         semester = Semester.objects.current(school)
+        if semester is not None:
+            semester.school = school  # the panels read it: the school is here already
         context["semester"] = semester
         if semester:
             context["week"] = semester.current_week()

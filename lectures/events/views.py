@@ -98,9 +98,10 @@ def lecture_list(request):
     ).order_by("first_date", "title")
     averages = {}
     if request.user.has_perm("lectures.see_feedback"):
-        averages = {
-            row["lecture"]: row for row in Feedback.objects.for_semester(semester).by_lecture()
-        }
+        # Lecture feedback only, through the semester's lectures: for_semester()'s OR with
+        # activity feedback reads every school's answers.
+        on_lectures = Feedback.objects.filter(lecture_session__lecture__semester=semester)
+        averages = {row["lecture"]: row for row in on_lectures.by_lecture()}
     rows = [(lecture, averages.get(lecture.pk)) for lecture in lectures]
     return render(
         request,

@@ -1,7 +1,7 @@
 """Anonymous feedback on a lecture session or an activity session, from a QR code."""
 
 from django.db import models
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from lectures.activities.models import ActivitySession
@@ -31,7 +31,7 @@ class FeedbackQuerySet(models.QuerySet):
             .values(
                 lecture=F("lecture_session__lecture"), title=F("lecture_session__lecture__title")
             )
-            .annotate(answers=Count("pk"), average=Avg("satisfaction"))
+            .annotate(answers=Count("pk"), average=Avg("satisfaction"), total=Sum("satisfaction"))
             .order_by("title", "lecture")
         )
 
@@ -40,7 +40,7 @@ class FeedbackQuerySet(models.QuerySet):
         return list(
             self.filter(activity_session__isnull=False)
             .values(design=F("activity_session__design"), name=F("activity_session__design__name"))
-            .annotate(answers=Count("pk"), average=Avg("satisfaction"))
+            .annotate(answers=Count("pk"), average=Avg("satisfaction"), total=Sum("satisfaction"))
             .order_by("name", "design")
         )
 
@@ -48,6 +48,28 @@ class FeedbackQuerySet(models.QuerySet):
         """Feedback for the semester report: answers, the average, per lecture and design."""
         overall = self.aggregate(answers=Count("pk"), average=Avg("satisfaction"))
         return {**overall, "by_lecture": self.by_lecture(), "by_design": self.by_design()}
+
+    def semester_figures(self, semester, *, lectures=None, activity_sessions=None):
+        """figures() of a semester (of some of its lectures and activity sessions), two
+        queries. Each kind is read through its own semester's sessions: for_semester()'s
+        OR over both joins reads every school's feedback, slower the bigger the database."""
+        on_lectures = self.filter(lecture_session__lecture__semester=semester)
+        on_activities = self.filter(activity_session__semester=semester)
+        if lectures is not None:
+            on_lectures = on_lectures.filter(lecture_session__lecture__in=lectures)
+        if activity_sessions is not None:
+            on_activities = on_activities.filter(activity_session__in=activity_sessions)
+        by_lecture = on_lectures.by_lecture()
+        by_design = on_activities.by_design()
+        rows = by_lecture + by_design
+        answers = sum(r["answers"] for r in rows)
+        total = sum(r["total"] or 0 for r in rows)
+        return {
+            "answers": answers,
+            "average": total / answers if answers else None,
+            "by_lecture": by_lecture,
+            "by_design": by_design,
+        }
 
 
 class Feedback(models.Model):

@@ -12,6 +12,12 @@ Every number is read through the owning app's own queryset methods and figure fu
     figures.tables["lectures"]                  # a row per lecture (see TABLES below)
     chart_svg(figures, "weather_by_week")       # SVG by committees/charts.py
     FigureSet.from_snapshot(figures.as_snapshot())   # behaves identically, frozen
+    snapshots.shown_figures(semester)           # (FigureSet, counted at): the stored count
+
+gather() counts afresh (some seventy queries): the report's draft and its submission call
+it. The pages that only show the figures (the administrator's home, the figures page) read
+the stored count instead, counted again in the background after a write and while the
+semester runs (reports/figures/snapshots.py), and say when it was counted.
 
 Values: counts are ints, percentages are floats from 0 to 100 (unit "%"), averages and
 days are floats, and None means "no data" (displayed as "—"). `display()` gives the

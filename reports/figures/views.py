@@ -16,8 +16,8 @@ from counseling.views.helpers import paginate, pick_semester, require_perm
 from lectures import figures as lecture_figures
 from reports.figures.base import KEYS, make_figure
 from reports.figures.charts import titled_charts
-from reports.figures.gathering import gather
 from reports.figures.links import link_for
+from reports.figures.snapshots import shown_figures
 
 # The keys listed here (those with no app page), by the kind of record they count.
 RECORD_KINDS = {
@@ -83,7 +83,7 @@ def overview(request):
     access = access_of(request.user)
     if semester.school_id not in access.whole_school_ids:
         raise Http404("the whole school's figures are for counselors and administrators")
-    figures = gather(semester.school, semester)
+    figures, counted_at = shown_figures(semester)
     counselor = access.counsels(semester.school_id)
     sections = [
         (
@@ -97,5 +97,11 @@ def overview(request):
     return render(
         request,
         "reports/figures/overview.html",
-        {"semester": semester, "sections": sections, "charts": charts, "figures": figures},
+        {
+            "semester": semester,
+            "sections": sections,
+            "charts": charts,
+            "figures": figures,
+            "counted_at": counted_at,
+        },
     )
