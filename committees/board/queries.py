@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from committees.barometer.models import WEATHER_COLOURS, WEATHER_ICONS
-from committees.barometer.services import Coverage, coverage, due_weeks
+from committees.barometer.services import coverage, due_weeks
 from committees.models import (
     Alert,
     Attendance,
@@ -135,13 +135,7 @@ def build_week_board(semester, classes, week, *, alerts=None, now=None):
         .values("pk", "school_class_id", "weather", "late")
     )
     absences = list(ClassAbsence.objects.filter(school_class_id__in=ids))
-    result = coverage(
-        semester,
-        classes,
-        weeks=[week],
-        absences=absences,
-        filed=[(b["school_class_id"], week, b["late"]) for b in barometers],
-    )
+    result = coverage(semester, classes, weeks=[week], absences=absences)
     filed = {b["school_class_id"]: b for b in barometers}
     reasons = {}
     if not semester.is_teaching_week(week):
@@ -324,22 +318,14 @@ def scorecards(semester, members, *, now=None):
         .annotate(total=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False)))
         .order_by()
     }
-    expected_of = {}
-    for pair in cover.expected:
-        expected_of.setdefault(pair[0], set()).add(pair)
     cards = {}
     for member in members:
         served = set(served_weeks(member, weeks))
-        mine = Coverage(
-            expected={p for p in expected_of.get(member.school_class_id, ()) if p[1] in served},
-            filed=cover.filed,
-            on_time=cover.on_time,
-        )
         talk = talks.get(member.pk, {})
         cards[member.pk] = Scorecard(
             member=member,
             weeks=sorted(served),
-            filing=mine.total(),
+            filing=cover.of_class(member.school_class_id, served),
             meetings=rates.get((member.pk, Meeting.Kind.MEETING), _no_rate()),
             trainings=rates.get((member.pk, Meeting.Kind.TRAINING), _no_rate()),
             modules_done=len(done.get(member.pk, ())),

@@ -464,8 +464,6 @@ def school_trend(request):
     are computed over every class of the school, and only aggregates reach the page."""
     semester = pick_semester(request)
     now = timezone.now()
-    # Counted by the database per department and week: 600 classes' 7,000 (class, week)
-    # pairs as Python sets were most of the page's time.
     cover, distribution = school_figures(semester, now)
     barometers = Barometer.objects.filter(
         semester=semester,
@@ -481,7 +479,9 @@ def school_trend(request):
         .filter(school=semester.school)
         .values_list("pk", flat=True)
     )
-    departments = Department.objects.filter(pk__in=cover.departments).order_by("name")
+    departments = Department.objects.filter(pk__in=list(cover.classes_by_department())).order_by(
+        "name"
+    )
     context.update(
         departments=[(d, by_department.get(d.pk), d.pk in visible) for d in departments],
     )
