@@ -116,7 +116,7 @@ class Coverage:
     for `by_class` and `class_weeks`. Each is run once, when first needed. Only classes
     with an absence are looked at one by one, to take their excused weeks off."""
 
-    def __init__(self, semester, classes, weeks, absences=None):
+    def __init__(self, semester, classes, weeks, absences=None, scope=None):
         self.semester = semester
         if classes is None:
             self._classes = (
@@ -125,7 +125,9 @@ class Coverage:
             self._objects = None
         else:
             self._objects = list(classes)
-            self._classes = [c.pk for c in self._objects]
+            # A subquery when the caller has one: an IN list of 600 ids costs Django more
+            # to prepare than the database to read.
+            self._classes = [c.pk for c in self._objects] if scope is None else scope
         if absences is None:
             absences = ClassAbsence.objects.filter(school_class__in=self._classes).annotate(
                 department_id=F("school_class__department_id")
@@ -134,6 +136,8 @@ class Coverage:
         self.expected = Expected(semester, weeks, self._absences)
         self._counts = {}
         self._sizes = {}
+        self._with_weather = False
+        self._weather = {}
 
     def _department_of_away(self):
         if self._objects is not None:
@@ -167,7 +171,10 @@ class Coverage:
             group_of = self._department_of_away()
         for class_id, week in excused:
             counts[(group_of[class_id], week)][0] -= 1
-        if weeks:
+        # The weather of every week, due or not, comes with the department counts when
+        # asked for: the same rows, grouped by one more column.
+        weather = self._with_weather and per == "department"
+        if weeks or weather:
             field_name = "school_class__department_id" if per == "department" else "school_class_id"
             # Absent classes' rows come apart from the others' (their class id, else 0),
             # so that a barometer filed for an excused week is taken off, not counted.
@@ -175,23 +182,48 @@ class Coverage:
                 When(school_class_id__in=list(group_of), then=F("school_class_id")),
                 default=Value(0),
             )
+            barometers = Barometer.objects.filter(
+                semester=self.semester, school_class__in=self._classes
+            )
+            if not weather:
+                barometers = barometers.filter(week__in=weeks)
             rows = (
-                Barometer.objects.filter(
-                    semester=self.semester, school_class__in=self._classes, week__in=weeks
-                )
-                .values_list(field_name, "week", "late")
+                barometers.values_list(field_name, "week", "late", "weather" if weather else "late")
                 .annotate(away=away, n=Count("pk"))
                 .order_by()
             )
-            for key, week, late, class_id, n in rows:
-                if class_id and (class_id, week) in excused:
+            due = set(weeks)
+            distribution = {}
+            for key, week, late, kind, class_id, n in rows:
+                if weather:
+                    by_kind = distribution.setdefault(week, {})
+                    by_kind[kind] = by_kind.get(kind, 0) + n
+                if week not in due or class_id and (class_id, week) in excused:
                     continue
                 row = counts[(key, week)]
                 row[1] += n
                 if not late:
                     row[2] += n
+            if weather:
+                self._weather = {
+                    w: dict(sorted(d.items())) for w, d in sorted(distribution.items())
+                }
         self._counts[per] = counts
         return counts
+
+    def with_weather(self):
+        """Have the department counts bring the weather by week along (one query for both):
+        every barometer of the classes, the open week's and excused weeks' too."""
+        self._with_weather = True
+        return self
+
+    def weather_by_week(self):
+        """{week: {weather: count}}, as `Barometer.objects.weather_distribution` gives it."""
+        if not self._with_weather:
+            self._with_weather = True
+            self._counts.pop("department", None)
+        self.counts()
+        return self._weather
 
     def classes_by_department(self):
         """{department id: number of classes}, departments with no due week included."""
@@ -223,26 +255,24 @@ class Coverage:
         return self.counts("class").get((class_id, week), [0, 0, 0])[1] > 0
 
 
-def coverage(semester, classes=None, weeks=None, now=None, *, absences=None):
+def coverage(semester, classes=None, weeks=None, now=None, *, absences=None, scope=None):
     """Coverage of classes (default: every active class of the school) over weeks (default:
     the weeks due by now). A fixed number of queries, whatever the number of classes.
 
-    absences: the classes' ClassAbsence rows when the caller has read them for its own use
-    (only with classes given)."""
+    classes: objects with pk and department_id (classes, or rows standing for them).
+    absences: the classes' ClassAbsence rows when the caller has read them for its own use;
+    scope: a SchoolClass queryset of the same classes, for the queries to select them by
+    (both only with classes given)."""
     if weeks is None:
         weeks = due_weeks(semester, now)
-    return Coverage(semester, classes, weeks, absences)
+    return Coverage(semester, classes, weeks, absences, scope)
 
 
 def school_figures(semester, now=None):
-    """The school page's figures over its active classes: the coverage, and the weather
-    by week of every barometer filed (the open week's too)."""
-    distribution = Barometer.objects.filter(
-        semester=semester,
-        school_class__department__school=semester.school,
-        school_class__is_active=True,
-    ).weather_distribution()
-    return coverage(semester, now=now), distribution
+    """The school page's figures over its active classes, in one grouped query: the
+    coverage, and the weather by week of every barometer filed (the open week's too)."""
+    cover = coverage(semester, now=now).with_weather()
+    return cover, cover.weather_by_week()
 
 
 # --- Filing ---------------------------------------------------------------------------

@@ -115,16 +115,18 @@ class Board:
     counts: dict = field(default_factory=dict)
 
 
-def build_week_board(semester, classes, week, *, alerts=None, now=None):
+def build_week_board(semester, classes, week, *, alerts=None, now=None, scope=None):
     """Every class's state for one week, and the week's coverage.
 
-    classes: SchoolClass objects (their department selected). alerts: an Alert queryset
-    already scoped to the user (counselors), or None to leave alerts out entirely.
-    Queries: semester breaks, absences, the week's barometers, the barometer settings, and
-    one aggregate of open alerts.
+    classes: objects with pk and department_id (SchoolClass, or rows standing for them);
+    scope: a SchoolClass queryset of the same classes, to select them by in SQL rather than
+    by a list of ids. alerts: an Alert queryset already scoped to the user (counselors), or
+    None to leave alerts out entirely. Queries: semester breaks, absences, the week's
+    barometers, the barometer settings, the coverage's count, and one aggregate of open
+    alerts.
     """
     classes = list(classes)
-    ids = [c.pk for c in classes]
+    ids = [c.pk for c in classes] if scope is None else scope
     now = now or timezone.now()
     due = week in due_weeks(semester, now)
     # The week's barometers and the classes' absences, read once for the coverage and the
@@ -135,7 +137,7 @@ def build_week_board(semester, classes, week, *, alerts=None, now=None):
         .values("pk", "school_class_id", "weather", "late")
     )
     absences = list(ClassAbsence.objects.filter(school_class_id__in=ids))
-    result = coverage(semester, classes, weeks=[week], absences=absences)
+    result = coverage(semester, classes, weeks=[week], absences=absences, scope=scope)
     filed = {b["school_class_id"]: b for b in barometers}
     reasons = {}
     if not semester.is_teaching_week(week):
