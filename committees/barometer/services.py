@@ -164,52 +164,81 @@ class Coverage:
         if per in self._counts:
             return self._counts[per]
         weeks = self.expected.weeks
-        counts = {(k, w): [n, 0, 0] for k, n in self._size(per).items() for w in weeks}
         excused = self.expected.excused
         group_of = {c: c for c, _w in excused}
         if per == "department":
             group_of = self._department_of_away()
-        for class_id, week in excused:
-            counts[(group_of[class_id], week)][0] -= 1
         # The weather of every week, due or not, comes with the department counts when
         # asked for: the same rows, grouped by one more column.
         weather = self._with_weather and per == "department"
+        rows = []
         if weeks or weather:
-            field_name = "school_class__department_id" if per == "department" else "school_class_id"
-            # Absent classes' rows come apart from the others' (their class id, else 0),
-            # so that a barometer filed for an excused week is taken off, not counted.
-            away = Case(
-                When(school_class_id__in=list(group_of), then=F("school_class_id")),
-                default=Value(0),
-            )
-            barometers = Barometer.objects.filter(
-                semester=self.semester, school_class__in=self._classes
-            )
-            if not weather:
-                barometers = barometers.filter(week__in=weeks)
-            rows = (
-                barometers.values_list(field_name, "week", "late", "weather" if weather else "late")
-                .annotate(away=away, n=Count("pk"))
-                .order_by()
-            )
-            due = set(weeks)
-            distribution = {}
-            for key, week, late, kind, class_id, n in rows:
-                if weather:
-                    by_kind = distribution.setdefault(week, {})
-                    by_kind[kind] = by_kind.get(kind, 0) + n
-                if week not in due or class_id and (class_id, week) in excused:
-                    continue
-                row = counts[(key, week)]
-                row[1] += n
-                if not late:
-                    row[2] += n
+            rows = self._filed_rows(per, weeks, weather, list(group_of))
+        counts = {(k, w): [n, 0, 0] for k, n in self._size(per).items() for w in weeks}
+        for class_id, week in excused:
+            counts[(group_of[class_id], week)][0] -= 1
+        due = set(weeks)
+        distribution = {}
+        for key, week, late, kind, class_id, n in rows:
             if weather:
-                self._weather = {
-                    w: dict(sorted(d.items())) for w, d in sorted(distribution.items())
-                }
+                by_kind = distribution.setdefault(week, {})
+                by_kind[kind] = by_kind.get(kind, 0) + n
+            if week not in due or class_id and (class_id, week) in excused:
+                continue
+            row = counts[(key, week)]
+            row[1] += n
+            if not late:
+                row[2] += n
+        if weather:
+            self._weather = {w: dict(sorted(d.items())) for w, d in sorted(distribution.items())}
         self._counts[per] = counts
         return counts
+
+    def _filed_rows(self, per, weeks, weather, away_ids):
+        """(department or class id, week, late, weather or 0, class id if away else 0, n)
+        rows of the classes' barometers; with the classes' sizes in the same round trip
+        when they are not known yet, as rows of week 0 (no week is numbered 0)."""
+        # Absent classes' rows come apart from the others' (their class id, else 0), so
+        # that a barometer filed for an excused week is taken off, not counted.
+        away = Value(0)
+        if away_ids:
+            away = Case(
+                When(school_class_id__in=away_ids, then=F("school_class_id")), default=Value(0)
+            )
+        barometers = Barometer.objects.filter(
+            semester=self.semester, school_class__in=self._classes
+        )
+        if not weather:
+            barometers = barometers.filter(week__in=weeks)
+        field_name = "school_class__department_id" if per == "department" else "school_class_id"
+        if weather:
+            barometers = barometers.values_list(field_name, "week", "late", "weather")
+        else:
+            barometers = barometers.values_list(field_name, "week", "late").annotate(
+                b_kind=Value(0)
+            )
+        barometers = barometers.annotate(b_away=away, b_n=Count("pk")).order_by()
+        if per in self._sizes or self._objects is not None:
+            return list(barometers)
+        sizes = (
+            self._classes.order_by()
+            .values_list("department_id" if per == "department" else "pk")
+            .annotate(
+                b_week=Value(0),
+                b_late=Value(False),
+                b_kind=Value(0),
+                b_away=Value(0),
+                b_n=Count("pk"),
+            )
+        )
+        rows = []
+        self._sizes[per] = {}
+        for row in sizes.union(barometers, all=True):
+            if row[1] == 0:
+                self._sizes[per][row[0]] = row[5]
+            else:
+                rows.append(row)
+        return rows
 
     def with_weather(self):
         """Have the department counts bring the weather by week along (one query for both):
