@@ -55,6 +55,7 @@ class Expected:
 
     def __init__(self, semester, weeks, absences):
         self.weeks = sorted({w for w in weeks if semester.is_teaching_week(w)})
+        self._teaching = frozenset(self.weeks)
         self.excused = {
             (a.school_class_id, w)
             for a in absences
@@ -63,7 +64,7 @@ class Expected:
         }
 
     def __contains__(self, pair):
-        return pair[1] in self.weeks and pair not in self.excused
+        return pair[1] in self._teaching and pair not in self.excused
 
     def weeks_of(self, class_id):
         return [w for w in self.weeks if (class_id, w) not in self.excused]
@@ -112,9 +113,11 @@ class Coverage:
     expected is `Expected`, filed and on time count only expected (class, week) pairs.
 
     The database counts: one GROUP BY per department and week for the totals, by week and
-    by department, and (asked for only where a page shows classes) one per class and week
-    for `by_class` and `class_weeks`. Each is run once, when first needed. Only classes
-    with an absence are looked at one by one, to take their excused weeks off."""
+    by department, and (asked for only where a page shows classes or members) one per
+    class and week for `by_class`, `of_class` and `filed`; each runs once, when first
+    needed, and brings the number of classes along. Only classes with an absence are
+    looked at one by one, to take their excused weeks off. Membership of one pair is
+    `(class id, week) in coverage.expected`."""
 
     def __init__(self, semester, classes, weeks, absences=None, scope=None):
         self.semester = semester
@@ -273,11 +276,11 @@ class Coverage:
     def of_class(self, class_id, weeks):
         """One class's figures over some of the weeks (a member's served weeks)."""
         counts = self.counts("class")
-        return _figures(
-            *_sum({w: counts[(class_id, w)] for w in weeks if (class_id, w) in counts}, bool).get(
-                True, [0, 0, 0]
-            )
-        )
+        total = [0, 0, 0]
+        for week in weeks:
+            for i, n in enumerate(counts.get((class_id, week), ())):
+                total[i] += n
+        return _figures(*total)
 
     def filed(self, class_id, week):
         """Whether an expected week of a class was filed."""
