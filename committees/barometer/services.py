@@ -121,18 +121,28 @@ class Coverage:
 
     def __init__(self, semester, classes, weeks, absences=None, scope=None):
         self.semester = semester
+        # How the barometers and absences select the classes: joined to them for the whole
+        # school (cheaper than IN (subquery)), else by the classes' ids or the caller's
+        # queryset.
         if classes is None:
             self._classes = (
-                SchoolClass.objects.active().filter(department__school=semester.school).order_by()
+                SchoolClass.objects.active()
+                .filter(department__school_id=semester.school_id)
+                .order_by()
             )
+            self._through_class = {
+                "school_class__is_active": True,
+                "school_class__department__school_id": semester.school_id,
+            }
             self._objects = None
         else:
             self._objects = list(classes)
             # A subquery when the caller has one: an IN list of 600 ids costs Django more
             # to prepare than the database to read.
             self._classes = [c.pk for c in self._objects] if scope is None else scope
+            self._through_class = {"school_class__in": self._classes}
         if absences is None:
-            absences = ClassAbsence.objects.filter(school_class__in=self._classes).annotate(
+            absences = ClassAbsence.objects.filter(**self._through_class).annotate(
                 department_id=F("school_class__department_id")
             )
         self._absences = list(absences)
@@ -208,9 +218,7 @@ class Coverage:
             away = Case(
                 When(school_class_id__in=away_ids, then=F("school_class_id")), default=Value(0)
             )
-        barometers = Barometer.objects.filter(
-            semester=self.semester, school_class__in=self._classes
-        )
+        barometers = Barometer.objects.filter(semester=self.semester, **self._through_class)
         if not weather:
             barometers = barometers.filter(week__in=weeks)
         field_name = "school_class__department_id" if per == "department" else "school_class_id"
