@@ -20,6 +20,8 @@ def counselor_panel(request, home):
     access, semester = home["access"], home["semester"]
     if semester is None or semester.school_id not in access.counselor_school_ids:
         return None
+    if home["school"] is not None and home["school"].pk == semester.school_id:
+        semester.school = home["school"]  # read already: the settings and alerts need it
     # The week members are filing now, as the week board opens on it; the last week whose
     # deadline has passed beside it, one step back.
     week = board.default_week(semester)

@@ -116,8 +116,8 @@ MUTANTS = [
     (
         "missing-is-a-run",
         BAROMETER,
-        "            if (class_id, week) in result.filed:\n                break\n",
-        "            if (class_id, week) in result.filed:\n                continue\n",
+        "            if result.filed(cls.pk, week):\n                break\n",
+        "            if result.filed(cls.pk, week):\n                continue\n",
         BAROMETER_TESTS,
     ),
     (

@@ -52,9 +52,7 @@ def barometer_figures(semester, now=None):
     )
     immediate = ImmediateReport.objects.filter(semester=semester).count()
     names = dict(Department.objects.filter(school=semester.school).values_list("pk", "name"))
-    classes_per_department = {}
-    for department_id in coverage.department_of.values():
-        classes_per_department[department_id] = classes_per_department.get(department_id, 0) + 1
+    classes_per_department = coverage.classes_by_department()
     department_rows = [
         {
             "department": names.get(department_id, ""),

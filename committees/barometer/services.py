@@ -4,10 +4,10 @@ alert rules, follow-up and reminders. Views and tasks call these; the models sta
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,196 +48,271 @@ def due_weeks(semester, now=None):
     return [w for w in semester.teaching_weeks() if config.deadline(semester, w) < now]
 
 
-@dataclass
-class Coverage:
-    """Completeness and timeliness over (class, week) pairs; never above 100 %."""
+class Expected:
+    """The rule of what is expected, for some classes over some weeks: every teaching week
+    among them, less the weeks a class's absence excuses. `(class id, week) in expected`
+    asks it of one pair; nothing here is built per class, only per absent class."""
 
-    expected: set = field(default_factory=set)
-    filed: set = field(default_factory=set)
-    on_time: set = field(default_factory=set)
-    department_of: dict = field(default_factory=dict)
-
-    @staticmethod
-    def _figures(n, filed, on_time):
-        return {
-            "expected": n,
-            "filed": filed,
-            "on_time": on_time,
-            "completeness": filed / n if n else None,
-            "timeliness": on_time / n if n else None,
+    def __init__(self, semester, weeks, absences):
+        self.weeks = sorted({w for w in weeks if semester.is_teaching_week(w)})
+        self._teaching = frozenset(self.weeks)
+        self.excused = {
+            (a.school_class_id, w)
+            for a in absences
+            for w in self.weeks
+            if a.covers_week(semester, w)
         }
 
-    def total(self):
-        return self._figures(
-            len(self.expected), len(self.filed & self.expected), len(self.on_time & self.expected)
-        )
+    def __contains__(self, pair):
+        return pair[1] in self._teaching and pair not in self.excused
 
-    def _counts(self, key):
-        """{key: [expected, filed, on time]}, counted in C (sets, Counter, itemgetter): a
-        Python loop over the 7,800 pairs of a 600-class school was a tenth of a second."""
-        expected = Counter(map(key, self.expected))
-        filed = Counter(map(key, self.filed & self.expected))
-        on_time = Counter(map(key, self.on_time & self.expected))
-        return {k: [n, filed[k], on_time[k]] for k, n in expected.items()}
-
-    def _group(self, counts):
-        return {k: self._figures(*row) for k, row in sorted(counts.items())}
-
-    def by_week(self):
-        return self._group(self._counts(itemgetter(1)))
-
-    def by_class(self):
-        return self._group(self._counts(itemgetter(0)))
-
-    def by_department(self):
-        counts = {}
-        for class_id, row in self._counts(itemgetter(0)).items():
-            total = counts.setdefault(self.department_of[class_id], [0, 0, 0])
-            for i, n in enumerate(row):
-                total[i] += n
-        return self._group(counts)
+    def weeks_of(self, class_id):
+        return [w for w in self.weeks if (class_id, w) not in self.excused]
 
 
 def expected_pairs(semester, classes, weeks, *, absences=None):
-    """(class id, week) pairs a barometer is expected for: teaching weeks, less absences.
-
-    absences: the classes' ClassAbsence rows when the caller has them already."""
-    classes = list(classes)
+    """(class id, week) pairs a barometer is expected for, as a set: for the few callers
+    that walk one class's weeks or a handful of classes (`Expected` is the rule)."""
+    ids = [c.pk for c in classes]
     if absences is None:
-        absences = ClassAbsence.objects.filter(school_class_id__in=[c.pk for c in classes])
-    away_of = {}
-    for absence in absences:
-        away_of.setdefault(absence.school_class_id, []).append(absence)
-    teaching = [w for w in weeks if semester.is_teaching_week(w)]
-    # Most classes are never away: their pairs are every teaching week, with no test each.
-    pairs = set()
-    for cls in classes:
-        away = away_of.get(cls.pk)
-        if not away:
-            pairs.update((cls.pk, week) for week in teaching)
+        absences = ClassAbsence.objects.filter(school_class_id__in=ids)
+    expected = Expected(semester, weeks, absences)
+    return {(c, w) for c in ids for w in expected.weeks_of(c)}
+
+
+def _figures(n, filed, on_time):
+    return {
+        "expected": n,
+        "filed": filed,
+        "on_time": on_time,
+        "completeness": filed / n if n else None,
+        "timeliness": on_time / n if n else None,
+    }
+
+
+def _sum(counts, key):
+    """{key(k): [expected, filed, on time]} summed over counts, groups nothing expected of
+    left out (an excused week is no week of the figures)."""
+    totals = {}
+    for k, (n, filed, on_time) in counts.items():
+        if not n:
             continue
-        for week in teaching:
-            if not any(a.covers_week(semester, week) for a in away):
-                pairs.add((cls.pk, week))
-    return pairs
+        total = totals.setdefault(key(k), [0, 0, 0])
+        total[0] += n
+        total[1] += filed
+        total[2] += on_time
+    return totals
 
 
-def coverage(semester, classes=None, weeks=None, now=None, *, absences=None, filed=None):
-    """Coverage of classes (default: every active class of the school) over weeks (default:
-    the weeks due by now). A fixed number of queries, whatever the number of classes.
+def _group(totals):
+    return {k: _figures(*row) for k, row in sorted(totals.items())}
 
-    absences and filed ((class id, week, late) rows of those weeks' barometers) spare the
-    queries when the caller has read them for its own use."""
-    if classes is None:
-        # Only what the arithmetic reads of each class: at 600 classes, whole rows cost more
-        # than the figures.
-        classes = (
-            SchoolClass.objects.active()
-            .filter(department__school=semester.school)
-            .only("pk", "department_id")
-        )
-    classes = list(classes)
-    if weeks is None:
-        weeks = due_weeks(semester, now)
-    result = Coverage(department_of={c.pk: c.department_id for c in classes})
-    result.expected = expected_pairs(semester, classes, weeks, absences=absences)
-    if filed is None:
-        # Ids, not 600 model instances (Django normalises every element of an IN list), and
-        # no order: the model's (week, class name) joined the classes to sort 7,000 rows.
-        filed = (
-            Barometer.objects.filter(
-                semester=semester,
-                school_class_id__in=[c.pk for c in classes],
-                week__in=list(weeks),
+
+class Coverage:
+    """Completeness and timeliness of some classes over some weeks, never above 100 %:
+    expected is `Expected`, filed and on time count only expected (class, week) pairs.
+
+    The database counts: one GROUP BY per department and week for the totals, by week and
+    by department, and (asked for only where a page shows classes or members) one per
+    class and week for `by_class`, `of_class` and `filed`; each runs once, when first
+    needed, and brings the number of classes along. Only classes with an absence are
+    looked at one by one, to take their excused weeks off. Membership of one pair is
+    `(class id, week) in coverage.expected`."""
+
+    def __init__(self, semester, classes, weeks, absences=None, scope=None):
+        self.semester = semester
+        # How the barometers and absences select the classes: joined to them for the whole
+        # school (cheaper than IN (subquery)), else by the classes' ids or the caller's
+        # queryset.
+        if classes is None:
+            self._classes = (
+                SchoolClass.objects.active()
+                .filter(department__school_id=semester.school_id)
+                .order_by()
             )
-            .order_by()
-            .values_list("school_class_id", "week", "late")
-        )
-    for class_id, week, late in filed:
-        result.filed.add((class_id, week))
-        if not late:
-            result.on_time.add((class_id, week))
-    return result
+            self._through_class = {
+                "school_class__is_active": True,
+                "school_class__department__school_id": semester.school_id,
+            }
+            self._objects = None
+        else:
+            self._objects = list(classes)
+            # A subquery when the caller has one: an IN list of 600 ids costs Django more
+            # to prepare than the database to read.
+            self._classes = [c.pk for c in self._objects] if scope is None else scope
+            self._through_class = {"school_class__in": self._classes}
+        if absences is None:
+            absences = ClassAbsence.objects.filter(**self._through_class).annotate(
+                department_id=F("school_class__department_id")
+            )
+        self._absences = list(absences)
+        self.expected = Expected(semester, weeks, self._absences)
+        self._counts = {}
+        self._sizes = {}
+        self._with_weather = False
+        self._weather = {}
 
+    def _department_of_away(self):
+        if self._objects is not None:
+            department_of = {c.pk: c.department_id for c in self._objects}
+            return {a.school_class_id: department_of[a.school_class_id] for a in self._absences}
+        return {a.school_class_id: a.department_id for a in self._absences}
 
-class CountedCoverage(Coverage):
-    """Coverage from counts per (department, week) rather than sets of (class, week) pairs:
-    what a whole school's figures need (total, by week, by department) without 7,000 pairs
-    built in Python on every request."""
+    def _size(self, per):
+        """{department or class id: number of classes}."""
+        if per not in self._sizes:
+            if self._objects is not None:
+                key = attrgetter("department_id" if per == "department" else "pk")
+                self._sizes[per] = dict(Counter(map(key, self._objects)))
+            elif per == "department":
+                self._sizes[per] = dict(
+                    self._classes.values_list("department_id").annotate(n=Count("pk"))
+                )
+            else:
+                self._sizes[per] = dict.fromkeys(self._classes.values_list("pk", flat=True), 1)
+        return self._sizes[per]
 
-    def __init__(self, counts, departments):
-        super().__init__()
-        self.counts = counts  # {(department id, week): [expected, filed, on time]}
-        self.departments = departments  # those with an active class, due weeks or not
-
-    def _sum(self, key):
-        totals = {}
-        for k, row in self.counts.items():
-            total = totals.setdefault(key(k), [0, 0, 0])
-            for i, n in enumerate(row):
-                total[i] += n
-        return totals
-
-    def total(self):
-        return self._figures(*self._sum(lambda k: None).get(None, [0, 0, 0]))
-
-    def by_week(self):
-        return self._group(self._sum(itemgetter(1)))
-
-    def by_department(self):
-        return self._group(self._sum(itemgetter(0)))
-
-    def by_class(self):
-        raise NotImplementedError("counted per department, not per class")
-
-
-def school_figures(semester, now=None):
-    """The school page's figures over its active classes, counted by the database: the
-    coverage (as `coverage` gives it) and the weather by week. A fixed number of queries.
-
-    One GROUP BY (department, week, weather, late) gives both the weather distribution and
-    the filed and on-time counts; only the few classes with an absence are looked at one by
-    one, since an excused week is neither expected nor counted as filed."""
-    weeks = due_weeks(semester, now)
-    due = set(weeks)
-    classes = SchoolClass.objects.active().filter(department__school=semester.school)
-    per_department = dict(classes.values_list("department_id").annotate(n=Count("pk")).order_by())
-    counts = {(d, w): [n, 0, 0] for d, n in per_department.items() for w in weeks}
-    distribution = {}
-    rows = (
-        Barometer.objects.filter(semester=semester, school_class__in=classes)
-        .values_list("school_class__department_id", "week", "weather", "late")
-        .annotate(n=Count("pk"))
-        .order_by("week", "weather")
-    )
-    for department_id, week, weather, late, n in rows:
-        by_weather = distribution.setdefault(week, {})
-        by_weather[weather] = by_weather.get(weather, 0) + n
-        if week in due:
-            row = counts[(department_id, week)]
+    def counts(self, per="department"):
+        """{(department or class id, week): [expected, filed, on time]}."""
+        if per in self._counts:
+            return self._counts[per]
+        weeks = self.expected.weeks
+        excused = self.expected.excused
+        group_of = {c: c for c, _w in excused}
+        if per == "department":
+            group_of = self._department_of_away()
+        # The weather of every week, due or not, comes with the department counts when
+        # asked for: the same rows, grouped by one more column.
+        weather = self._with_weather and per == "department"
+        rows = []
+        if weeks or weather:
+            rows = self._filed_rows(per, weeks, weather, list(group_of))
+        counts = {(k, w): [n, 0, 0] for k, n in self._size(per).items() for w in weeks}
+        for class_id, week in excused:
+            counts[(group_of[class_id], week)][0] -= 1
+        due = set(weeks)
+        distribution = {}
+        for key, week, late, kind, class_id, n in rows:
+            if weather:
+                by_kind = distribution.setdefault(week, {})
+                by_kind[kind] = by_kind.get(kind, 0) + n
+            if week not in due or class_id and (class_id, week) in excused:
+                continue
+            row = counts[(key, week)]
             row[1] += n
             if not late:
                 row[2] += n
-    absences = list(
-        ClassAbsence.objects.filter(school_class__in=classes).select_related("school_class")
-    )
-    if absences:
-        away = [a.school_class for a in absences]
-        department_of = {c.pk: c.department_id for c in away}
-        excused = {(c.pk, w) for c in away for w in weeks} - expected_pairs(
-            semester, set(away), weeks, absences=absences
+        if weather:
+            self._weather = {w: dict(sorted(d.items())) for w, d in sorted(distribution.items())}
+        self._counts[per] = counts
+        return counts
+
+    def _filed_rows(self, per, weeks, weather, away_ids):
+        """(department or class id, week, late, weather or 0, class id if away else 0, n)
+        rows of the classes' barometers; with the classes' sizes in the same round trip
+        when they are not known yet, as rows of week 0 (no week is numbered 0)."""
+        # Absent classes' rows come apart from the others' (their class id, else 0), so
+        # that a barometer filed for an excused week is taken off, not counted.
+        away = Value(0)
+        if away_ids:
+            away = Case(
+                When(school_class_id__in=away_ids, then=F("school_class_id")), default=Value(0)
+            )
+        barometers = Barometer.objects.filter(semester=self.semester, **self._through_class)
+        if not weather:
+            barometers = barometers.filter(week__in=weeks)
+        field_name = "school_class__department_id" if per == "department" else "school_class_id"
+        if weather:
+            barometers = barometers.values_list(field_name, "week", "late", "weather")
+        else:
+            barometers = barometers.values_list(field_name, "week", "late").annotate(
+                b_kind=Value(0)
+            )
+        barometers = barometers.annotate(b_away=away, b_n=Count("pk")).order_by()
+        if per in self._sizes or self._objects is not None:
+            return list(barometers)
+        sizes = (
+            self._classes.order_by()
+            .values_list("department_id" if per == "department" else "pk")
+            .annotate(
+                b_week=Value(0),
+                b_late=Value(False),
+                b_kind=Value(0),
+                b_away=Value(0),
+                b_n=Count("pk"),
+            )
         )
-        for class_id, week in excused:
-            counts[(department_of[class_id], week)][0] -= 1
-        for class_id, week, late in Barometer.objects.filter(
-            semester=semester, school_class_id__in=department_of, week__in=weeks
-        ).values_list("school_class_id", "week", "late"):
-            if (class_id, week) in excused:
-                row = counts[(department_of[class_id], week)]
-                row[1] -= 1
-                if not late:
-                    row[2] -= 1
-    return CountedCoverage(counts, set(per_department)), distribution
+        rows = []
+        self._sizes[per] = {}
+        for row in sizes.union(barometers, all=True):
+            if row[1] == 0:
+                self._sizes[per][row[0]] = row[5]
+            else:
+                rows.append(row)
+        return rows
+
+    def with_weather(self):
+        """Have the department counts bring the weather by week along (one query for both):
+        every barometer of the classes, the open week's and excused weeks' too."""
+        self._with_weather = True
+        return self
+
+    def weather_by_week(self):
+        """{week: {weather: count}}, as `Barometer.objects.weather_distribution` gives it."""
+        if not self._with_weather:
+            self._with_weather = True
+            self._counts.pop("department", None)
+        self.counts()
+        return self._weather
+
+    def classes_by_department(self):
+        """{department id: number of classes}, departments with no due week included."""
+        return self._size("department")
+
+    def total(self):
+        return _figures(*_sum(self.counts(), lambda k: None).get(None, [0, 0, 0]))
+
+    def by_week(self):
+        return _group(_sum(self.counts(), itemgetter(1)))
+
+    def by_department(self):
+        return _group(_sum(self.counts(), itemgetter(0)))
+
+    def by_class(self):
+        return _group(_sum(self.counts("class"), itemgetter(0)))
+
+    def of_class(self, class_id, weeks):
+        """One class's figures over some of the weeks (a member's served weeks)."""
+        counts = self.counts("class")
+        total = [0, 0, 0]
+        for week in weeks:
+            for i, n in enumerate(counts.get((class_id, week), ())):
+                total[i] += n
+        return _figures(*total)
+
+    def filed(self, class_id, week):
+        """Whether an expected week of a class was filed."""
+        return self.counts("class").get((class_id, week), [0, 0, 0])[1] > 0
+
+
+def coverage(semester, classes=None, weeks=None, now=None, *, absences=None, scope=None):
+    """Coverage of classes (default: every active class of the school) over weeks (default:
+    the weeks due by now). A fixed number of queries, whatever the number of classes.
+
+    classes: objects with pk and department_id (classes, or rows standing for them).
+    absences: the classes' ClassAbsence rows when the caller has read them for its own use;
+    scope: a SchoolClass queryset of the same classes, for the queries to select them by
+    (both only with classes given)."""
+    if weeks is None:
+        weeks = due_weeks(semester, now)
+    return Coverage(semester, classes, weeks, absences, scope)
+
+
+def school_figures(semester, now=None):
+    """The school page's figures over its active classes, in one grouped query: the
+    coverage, and the weather by week of every barometer filed (the open week's too)."""
+    cover = coverage(semester, now=now).with_weather()
+    return cover, cover.weather_by_week()
 
 
 # --- Filing ---------------------------------------------------------------------------
@@ -679,26 +754,26 @@ def check_missing(semester, now=None):
     weeks = due_weeks(semester, now)
     if not weeks:
         return []
-    result = coverage(semester, weeks=weeks, now=now)
-    classes = {c.pk: c for c in SchoolClass.objects.filter(pk__in=result.department_of)}
+    classes = list(SchoolClass.objects.active().filter(department__school=semester.school))
+    result = coverage(semester, classes, weeks=weeks)
     raised = []
-    by_class = {}
-    for class_id, week in result.expected:
-        by_class.setdefault(class_id, []).append(week)
-    for class_id, expected in by_class.items():
+    for cls in classes:
+        expected = result.expected.weeks_of(cls.pk)
+        if not expected:
+            continue
         run = 0
-        for week in sorted(expected, reverse=True):
-            if (class_id, week) in result.filed:
+        for week in reversed(expected):
+            if result.filed(cls.pk, week):
                 break
             run += 1
         if run >= config.missing_weeks:
             last = max(expected)
             alert = raise_alert(
                 semester,
-                classes[class_id],
+                cls,
                 Alert.Rule.MISSING,
                 Alert.Grade.ORANGE,
-                key=f"missing:{semester.pk}:{class_id}:{last - run + 1}",
+                key=f"missing:{semester.pk}:{cls.pk}:{last - run + 1}",
                 week=last,
             )
             if alert:

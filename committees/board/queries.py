@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from committees.barometer.models import WEATHER_COLOURS, WEATHER_ICONS
-from committees.barometer.services import Coverage, coverage, due_weeks
+from committees.barometer.services import coverage, due_weeks
 from committees.models import (
     Alert,
     Attendance,
@@ -115,16 +115,18 @@ class Board:
     counts: dict = field(default_factory=dict)
 
 
-def build_week_board(semester, classes, week, *, alerts=None, now=None):
+def build_week_board(semester, classes, week, *, alerts=None, now=None, scope=None):
     """Every class's state for one week, and the week's coverage.
 
-    classes: SchoolClass objects (their department selected). alerts: an Alert queryset
-    already scoped to the user (counselors), or None to leave alerts out entirely.
-    Queries: semester breaks, absences, the week's barometers, the barometer settings, and
-    one aggregate of open alerts.
+    classes: objects with pk and department_id (SchoolClass, or rows standing for them);
+    scope: a SchoolClass queryset of the same classes, to select them by in SQL rather than
+    by a list of ids. alerts: an Alert queryset already scoped to the user (counselors), or
+    None to leave alerts out entirely. Queries: semester breaks, absences, the week's
+    barometers, the barometer settings, the coverage's count, and one aggregate of open
+    alerts.
     """
     classes = list(classes)
-    ids = [c.pk for c in classes]
+    ids = [c.pk for c in classes] if scope is None else scope
     now = now or timezone.now()
     due = week in due_weeks(semester, now)
     # The week's barometers and the classes' absences, read once for the coverage and the
@@ -135,13 +137,7 @@ def build_week_board(semester, classes, week, *, alerts=None, now=None):
         .values("pk", "school_class_id", "weather", "late")
     )
     absences = list(ClassAbsence.objects.filter(school_class_id__in=ids))
-    result = coverage(
-        semester,
-        classes,
-        weeks=[week],
-        absences=absences,
-        filed=[(b["school_class_id"], week, b["late"]) for b in barometers],
-    )
+    result = coverage(semester, classes, weeks=[week], absences=absences, scope=scope)
     filed = {b["school_class_id"]: b for b in barometers}
     reasons = {}
     if not semester.is_teaching_week(week):
@@ -324,22 +320,14 @@ def scorecards(semester, members, *, now=None):
         .annotate(total=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False)))
         .order_by()
     }
-    expected_of = {}
-    for pair in cover.expected:
-        expected_of.setdefault(pair[0], set()).add(pair)
     cards = {}
     for member in members:
         served = set(served_weeks(member, weeks))
-        mine = Coverage(
-            expected={p for p in expected_of.get(member.school_class_id, ()) if p[1] in served},
-            filed=cover.filed,
-            on_time=cover.on_time,
-        )
         talk = talks.get(member.pk, {})
         cards[member.pk] = Scorecard(
             member=member,
             weeks=sorted(served),
-            filing=mine.total(),
+            filing=cover.of_class(member.school_class_id, served),
             meetings=rates.get((member.pk, Meeting.Kind.MEETING), _no_rate()),
             trainings=rates.get((member.pk, Meeting.Kind.TRAINING), _no_rate()),
             modules_done=len(done.get(member.pk, ())),

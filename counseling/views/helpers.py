@@ -64,6 +64,7 @@ def pick_semester(request):
     semester = Semester.objects.current(school) if school else None
     if semester is None:
         raise Http404("no semester")
+    semester.school = school  # read with the roles already: pages name it, settings need it
     return semester
 
 

@@ -14,7 +14,6 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from committees.barometer.services import Coverage
 from committees.board.views import SCORECARD_PAGE
 from committees.network.views.members import MEMBER_LIST_PAGE
 from tests.board_world import NOW, World
@@ -117,29 +116,6 @@ def test_new_lecture_keeps_the_chosen_classes_when_the_form_is_sent_back(client,
     html = response.content.decode()
     assert f'<option value="{chosen.pk}" selected>' in html
     assert f'<option value="{world.classes[2].pk}">' in html
-
-
-def test_coverage_groups_count_what_the_sets_hold():
-    coverage = Coverage(
-        expected={(1, 1), (1, 2), (2, 1), (3, 2)},
-        filed={(1, 1), (2, 1), (3, 3)},
-        on_time={(1, 1)},
-        department_of={1: "a", 2: "a", 3: "b"},
-    )
-    assert coverage.by_week() == {
-        1: {"expected": 2, "filed": 2, "on_time": 1, "completeness": 1.0, "timeliness": 0.5},
-        2: {"expected": 2, "filed": 0, "on_time": 0, "completeness": 0.0, "timeliness": 0.0},
-    }
-    assert coverage.by_department()["a"]["expected"] == 3
-    assert coverage.by_department()["a"]["filed"] == 2
-    assert coverage.by_department()["b"] == {
-        "expected": 1,
-        "filed": 0,
-        "on_time": 0,
-        "completeness": 0.0,
-        "timeliness": 0.0,
-    }
-    assert coverage.by_class()[1]["on_time"] == 1
 
 
 def test_a_list_s_page_links_keep_the_other_list_s_page(rf):

@@ -32,6 +32,7 @@ from committees.barometer.views.common import (
 from committees.network.models import CommitteeMember
 from counseling import audit
 from counseling.errors import PortalError
+from counseling.forms import PlainSelect, rows_as_choices
 from counseling.models import Notification, SchoolClass, Student
 from counseling.permissions import access_of
 from counseling.views.helpers import paginate, pick_semester
@@ -61,22 +62,32 @@ def alert_list(request):
             "-created_at", "-pk"
         ),
     )
-    classes = list(
+    # The class picker is written from rows: 600 classes through the template's option
+    # loop were most of the page's time.
+    rows = list(
         SchoolClass.objects.filter(department__school=semester.school)
-        .select_related("department")
         .order_by("department__name", "-enrolment_year", "name")
+        .values_list("department__name", "pk", "name", "enrolment_year")
     )
+    context = filters.context()
+    class_select = PlainSelect(
+        attrs={"class": "form-select form-select-sm", "aria-label": _("Class")},
+        choices=rows_as_choices(
+            ((department, pk, name) for department, pk, name, _year in rows),
+            empty=_("Every class"),
+        ),
+    ).render("class", context["class_id"])
     return render(
         request,
         "committees/barometer/alert_list.html",
         {
             "semester": semester,
             "page": page,
-            **filters.context(),
-            "years": sorted({c.enrolment_year for c in classes}, reverse=True),
+            **context,
+            "years": sorted({year for *_rest, year in rows}, reverse=True),
             "grades": Alert.Grade.choices,
             "rules": Alert.Rule.choices,
-            "classes": classes,
+            "class_select": class_select,
             "by_grade": [(g, label, by_grade.get(g, 0)) for g, label in Alert.Grade.choices],
         },
     )
