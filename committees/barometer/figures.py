@@ -144,18 +144,10 @@ def class_figures(semester, classes, now=None, *, week=None):
     alerts and course suggestions. `classes`: a list of classes.
 
     With `week`, also that week's filing so far (week_filing()) under "week_filing": the
-    classes' absences and barometers are then read once for both."""
+    classes' absences are then read once for both."""
     weeks = services.due_weeks(semester, now)
-    read = sorted(set(weeks) | {week}) if week else weeks
-    ids = [c.pk for c in classes]
-    absences = list(ClassAbsence.objects.filter(school_class_id__in=ids))
-    # Rows of weeks beyond a coverage's own are left out by its expected pairs.
-    filed = list(
-        Barometer.objects.filter(semester=semester, school_class_id__in=ids, week__in=read)
-        .order_by()
-        .values_list("school_class_id", "week", "late")
-    )
-    shared = {"classes": classes, "absences": absences, "filed": filed}
+    absences = list(ClassAbsence.objects.filter(school_class_id__in=[c.pk for c in classes]))
+    shared = {"classes": classes, "absences": absences}
     total = services.coverage(semester, weeks=weeks, **shared).total()
     barometers = Barometer.objects.for_semester(semester).filter(school_class__in=classes)
     concerns = BarometerConcern.objects.filter(barometer__in=barometers).aggregate(n=Sum("count"))[

@@ -62,7 +62,7 @@ from counseling.views.helpers import paginate, pick_semester, require_perm
 COMPLETENESS_COLOUR = "#198754"
 TIMELINESS_COLOUR = "#0d6efd"
 CONCERN_COLOUR = "#3d6fb6"
-SCORECARD_PAGE = 50
+SCORECARD_PAGE = 30
 
 
 def _is_counselor(user, semester):
