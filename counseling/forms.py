@@ -263,11 +263,25 @@ class RoleForm(ScopedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = school_users(self.school)
-        self.fields["department"].queryset = Department.objects.filter(school=self.school)
-        self.fields["school_class"].queryset = SchoolClass.objects.filter(
-            department__school=self.school
-        ).select_related("department")
+        # Listed from rows, not through a template per option: a school's people and
+        # classes were most of the page's time.
+        users = school_users(self.school)
+        offer_rows(
+            self.fields["user"],
+            users,
+            (
+                (pk, full_name or username)
+                for pk, full_name, username in users.values_list("pk", "full_name", "username")
+            ),
+        )
+        departments = Department.objects.filter(school=self.school)
+        offer_rows(self.fields["department"], departments, departments.values_list("pk", "name"))
+        offer_classes(
+            self.fields["school_class"],
+            SchoolClass.objects.filter(department__school=self.school).order_by(
+                "department__name", "-enrolment_year", "name"
+            ),
+        )
         if not self.user.has_perm("counseling.grant_counselor_role"):
             # Not offered is a courtesy; the rule itself is role_refusal, in _post_clean.
             self.fields["kind"].choices = [

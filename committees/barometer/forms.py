@@ -4,6 +4,9 @@ alert follow-up, talk tasks, course suggestions, class absences and the school's
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from committees.barometer.models import (
@@ -14,11 +17,38 @@ from committees.barometer.models import (
     Severity,
     Weather,
 )
-from counseling.forms import DateInput, TimeInput, offer_classes
+from counseling.forms import DateInput, PlainSelect, TimeInput, offer_classes
 from counseling.models import WEEKDAYS, Role, SchoolClass
 
 NOTE_MAX = 1000
 MAX_STUDENT_ROWS = 30
+
+
+class PlainInputMixin:
+    """An <input> written here rather than through Django's widget templates (three
+    templates per input): the filing page has two dozen, and their templates were most of
+    its time. Same markup: the attributes the bound field adds (id, required, aria-*)
+    come in `attrs`."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        value = self.format_value(value)
+        shown = "" if value is None else format_html(' value="{}"', value)
+        return format_html(
+            '<input type="{}" name="{}"{}{}>', self.input_type, name, shown, flatatt(final)
+        )
+
+
+class PlainTextInput(PlainInputMixin, forms.TextInput):
+    pass
+
+
+class PlainNumberInput(PlainInputMixin, forms.NumberInput):
+    pass
+
+
+class PlainHiddenInput(PlainInputMixin, forms.HiddenInput):
+    pass
 
 
 class RosterChoiceField(forms.TypedChoiceField):
@@ -28,7 +58,7 @@ class RosterChoiceField(forms.TypedChoiceField):
     def __init__(self, *, roster=(), **kwargs):
         self.by_pk = {s.pk: s for s in roster}
         choices = [("", _("Pick a classmate"))] + [(s.pk, str(s)) for s in roster]
-        super().__init__(choices=choices, coerce=self._student, **kwargs)
+        super().__init__(choices=choices, coerce=self._student, widget=PlainSelect, **kwargs)
         self.widget.attrs.update({"class": "form-select", "aria-label": _("Student")})
 
     def _student(self, value):
@@ -77,7 +107,7 @@ class BarometerForm(forms.Form):
                 initial=0,
                 min_value=0,
                 max_value=max(class_size, 0),
-                widget=forms.NumberInput(
+                widget=PlainNumberInput(
                     attrs={"inputmode": "numeric", "class": "form-control text-center"}
                 ),
             )
@@ -98,19 +128,19 @@ class StudentRowForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[("", _("Kind of concern")), *ConcernKind.choices],
-        widget=forms.Select(attrs={"class": "form-select", "aria-label": _("Kind of concern")}),
+        widget=PlainSelect(attrs={"class": "form-select", "aria-label": _("Kind of concern")}),
     )
     severity = forms.ChoiceField(
         label=_("Severity"),
         choices=Severity.choices,
         initial=Severity.WATCH,
-        widget=forms.Select(attrs={"class": "form-select", "aria-label": _("Severity")}),
+        widget=PlainSelect(attrs={"class": "form-select", "aria-label": _("Severity")}),
     )
     note = forms.CharField(
         label=_("What you noticed"),
         required=False,
         max_length=NOTE_MAX,
-        widget=forms.TextInput(
+        widget=PlainTextInput(
             attrs={
                 "class": "form-control",
                 "placeholder": _("What you noticed (only counselors read it)"),
@@ -124,8 +154,24 @@ class StudentRowForm(forms.Form):
         self.fields = {"student": roster_field(roster), **self.fields}
 
 
+class StudentRows(forms.BaseFormSet):
+    """The management form's four hidden inputs written plainly too (the page lists them
+    one by one: a whole form's template for four inputs)."""
+
+    @cached_property
+    def management_form(self):
+        form = super().management_form
+        for field in form.fields.values():
+            field.widget = PlainHiddenInput()
+        return form
+
+
 StudentFormSet = forms.formset_factory(
-    StudentRowForm, extra=3, max_num=MAX_STUDENT_ROWS, validate_max=True
+    StudentRowForm,
+    formset=StudentRows,
+    extra=3,
+    max_num=MAX_STUDENT_ROWS,
+    validate_max=True,
 )
 
 

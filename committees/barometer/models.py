@@ -110,8 +110,12 @@ class BarometerSettings(models.Model):
 
     @classmethod
     def for_school(cls, school):
-        """The school's settings, or the defaults (unsaved: reading must not write)."""
-        return cls.objects.filter(school=school).first() or cls(school=school)
+        """The school's settings, or the defaults (unsaved: reading must not write).
+        `school` is a School or its pk: a caller holding only `semester.school_id` need
+        not read the school."""
+        if isinstance(school, models.Model):
+            return cls.objects.filter(school=school).first() or cls(school=school)
+        return cls.objects.filter(school_id=school).first() or cls(school_id=school)
 
     def deadline(self, semester, week):
         """When the barometer of a week locks: a weekday and time of the following week."""

@@ -365,8 +365,11 @@ def _check(filing, school_class):
             raise PortalError("student_kind", _("Give each student a kind and a severity."))
 
 
-def file_barometer(user, school_class, semester, week, filing, *, now=None, request=None):
+def file_barometer(
+    user, school_class, semester, week, filing, *, now=None, request=None, config=None
+):
     """File or edit a class's barometer for a week; raises PortalError with a message.
+    `config`: the school's BarometerSettings, when the caller has read them already.
 
     One barometer per class and week is the database's rule: when two members of a class
     submit at once, the second is told, and nothing of it is half-written.
@@ -378,7 +381,7 @@ def file_barometer(user, school_class, semester, week, filing, *, now=None, requ
     if current is not None and week > current:
         raise PortalError("future", _("A week's barometer is filed during or after that week."))
     _check(filing, school_class)
-    config = BarometerSettings.for_school(semester.school)
+    config = config or BarometerSettings.for_school(semester.school_id)
     deadline = config.deadline(semester, week)
     try:
         with transaction.atomic():
@@ -406,7 +409,7 @@ def file_barometer(user, school_class, semester, week, filing, *, now=None, requ
             barometer.nothing_to_report = filing.nothing_to_report
             barometer.note = filing.note.strip()
             barometer.save()
-            _replace_details(barometer, filing)
+            _replace_details(barometer, filing, created=created)
             barometer.log_action(user, Action.CREATE if created else Action.UPDATE, request=request)
             evaluate(barometer, now=now, config=config)
     except IntegrityError as exc:
@@ -419,14 +422,18 @@ def file_barometer(user, school_class, semester, week, filing, *, now=None, requ
     return barometer, created
 
 
-def _replace_details(barometer, filing):
-    barometer.concerns.all().delete()
+def _replace_details(barometer, filing, *, created=False):
+    # A barometer just created has no details to replace: four statements fewer on the
+    # Monday spike, when nearly every submit is a first one.
+    if not created:
+        barometer.concerns.all().delete()
     BarometerConcern.objects.bulk_create(
         BarometerConcern(barometer=barometer, kind=k, count=n)
         for k, n in filing.concerns.items()
         if n
     )
-    barometer.students.all().delete()
+    if not created:
+        barometer.students.all().delete()
     StudentOfConcern.objects.bulk_create(
         StudentOfConcern(
             barometer=barometer,
@@ -441,10 +448,12 @@ def _replace_details(barometer, filing):
     # Suggestions already acknowledged or answered stay; open ones no longer sent go, and
     # an open one sent again is kept as it was (its date, and the liaison told only once).
     wanted = list(dict.fromkeys(t.strip() for t in filing.suggestions if t.strip()))
-    barometer.suggestions.filter(status=CourseSuggestion.Status.OPEN).exclude(
-        text__in=wanted
-    ).delete()
-    kept = set(barometer.suggestions.values_list("text", flat=True))
+    kept = set()
+    if not created:
+        barometer.suggestions.filter(status=CourseSuggestion.Status.OPEN).exclude(
+            text__in=wanted
+        ).delete()
+        kept = set(barometer.suggestions.values_list("text", flat=True))
     created = CourseSuggestion.objects.bulk_create(
         CourseSuggestion(
             barometer=barometer, department_id=barometer.school_class.department_id, text=t
@@ -604,23 +613,33 @@ def raise_alert(
     return alert
 
 
-def _named_streak(semester, school_class, student_ref, week):
-    """Consecutive expected weeks, ending at `week`, whose barometer names the student."""
-    named = set(
-        StudentOfConcern.objects.filter(
-            barometer__semester=semester,
-            barometer__school_class=school_class,
-            student_ref=student_ref,
-        ).values_list("barometer__week", flat=True)
-    )
+def _named_streaks(barometer, concerns):
+    """{student_ref: (streak, start)} for the students of concern of a barometer: the
+    consecutive expected weeks, ending at its week, whose barometer names the student, and
+    the first of them. Two queries however many students are named (a member may name
+    thirty)."""
+    semester, school_class, week = barometer.semester, barometer.school_class, barometer.week
+    refs = {c.student_ref for c in concerns}
+    if not refs:
+        return {}
+    named = {}
+    for ref, named_week in StudentOfConcern.objects.filter(
+        barometer__semester=semester,
+        barometer__school_class=school_class,
+        student_ref__in=refs,
+    ).values_list("student_ref", "barometer__week"):
+        named.setdefault(ref, set()).add(named_week)
     expected = sorted(w for _c, w in expected_pairs(semester, [school_class], range(1, week + 1)))
-    streak = 0
-    for w in reversed(expected):
-        if w not in named:
-            break
-        streak += 1
-    start = expected[len(expected) - streak] if streak else week
-    return streak, start
+    streaks = {}
+    for ref in refs:
+        weeks = named.get(ref, set())
+        streak = 0
+        for w in reversed(expected):
+            if w not in weeks:
+                break
+            streak += 1
+        streaks[ref] = (streak, expected[len(expected) - streak] if streak else week)
+    return streaks
 
 
 def _class_rules(barometer, earlier, config):
@@ -633,17 +652,16 @@ def _class_rules(barometer, earlier, config):
         yield Alert.Rule.DROP, Alert.Grade.ORANGE, f"drop:{barometer.pk}"
 
 
-def _student_rules(barometer, concern, config):
+def _student_rules(barometer, concern, config, streak):
     """(rule, grade, key) of each rule about a named student that the barometer trips.
+    streak: (weeks named in a row, the first of them), from `_named_streaks`.
 
     A student named week after week climbs a ladder: the member talks to them, then a
     counselor task, then a case. A streak's keys carry the week it began, so that each
     rung is raised once per streak."""
     if concern.severity == Severity.URGENT:
         yield Alert.Rule.URGENT, Alert.Grade.RED, f"urgent:{barometer.pk}:{concern.student_ref}"
-    streak, start = _named_streak(
-        barometer.semester, barometer.school_class, concern.student_ref, barometer.week
-    )
+    streak, start = streak
     base = f"{barometer.semester.pk}:{concern.student_ref}:{start}"
     for rule, grade, reached in (
         (Alert.Rule.NAMED_MEMBER, Alert.Grade.YELLOW, streak >= config.named_member_weeks),
@@ -669,8 +687,12 @@ def evaluate(barometer, now=None, config=None):
         raised.append(
             raise_alert(semester, cls, rule, grade, key=key, week=week, barometer=barometer)
         )
-    for concern in barometer.students.all():
-        for rule, grade, key in _student_rules(barometer, concern, config):
+    concerns = list(barometer.students.all())
+    streaks = _named_streaks(barometer, concerns)
+    for concern in concerns:
+        for rule, grade, key in _student_rules(
+            barometer, concern, config, streaks[concern.student_ref]
+        ):
             alert = raise_alert(
                 semester,
                 cls,

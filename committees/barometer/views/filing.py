@@ -9,6 +9,7 @@ notes read back.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
@@ -97,13 +98,24 @@ def _base(barometer):
     return f"{barometer.pk}:{barometer.updated_at.timestamp():.6f}"
 
 
-def _load(semester, school_class, week):
-    return (
-        Barometer.objects.filter(semester=semester, school_class=school_class, week=week)
+def _load(semester, school_class, week, last_week=None):
+    """The week's barometer and last week's (None where not filed): one query for both,
+    with how many students each names, and one for their counts of concern; the week's
+    own suggestions beside (the form shows them, the summary of last week does not)."""
+    weeks = [w for w in (week, last_week) if w is not None]
+    found = {
+        b.week: b
+        for b in Barometer.objects.filter(
+            semester=semester, school_class=school_class, week__in=weeks
+        )
         .select_related("filed_by")
-        .prefetch_related("concerns", "suggestions")
-        .first()
-    )
+        .annotate(named_count=Count("students"))
+        .prefetch_related("concerns")
+    }
+    barometer = found.get(week)
+    if barometer is not None:
+        prefetch_related_objects([barometer], "suggestions")
+    return barometer, (found.get(last_week) if last_week is not None else None)
 
 
 def _summary(barometer):
@@ -111,11 +123,12 @@ def _summary(barometer):
     if barometer is None:
         return None
     concerns = [(c.get_kind_display(), c.count) for c in barometer.concerns.all() if c.count]
+    named = getattr(barometer, "named_count", None)
     return {
         "barometer": barometer,
         "concerns": concerns,
         "concern_total": sum(n for _label, n in concerns),
-        "named": barometer.students.count(),
+        "named": barometer.students.count() if named is None else named,
     }
 
 
@@ -155,11 +168,8 @@ def file(request):
             "committees/barometer/file.html",
             {"semester": semester, "school_class": school_class, "classes": mine, "week": None},
         )
-    barometer = _load(semester, school_class, week)
     roster = roster_of(school_class)
-    page = FilingPage(
-        request, semester, school_class, week, barometer, roster, now, mine, counselor, weeks
-    )
+    page = FilingPage(request, semester, school_class, week, roster, now, mine, counselor, weeks)
     if request.method != "POST":
         return page.render()
     return page.submit()
@@ -174,7 +184,6 @@ class FilingPage:
         semester,
         school_class,
         week,
-        barometer,
         roster,
         now,
         classes,
@@ -188,10 +197,15 @@ class FilingPage:
         self.semester = semester
         self.school_class = school_class
         self.week = week
-        self.barometer = barometer
+        self.last_week = self.previous_week()
+        # A submit that succeeds redirects: last week's barometer is read for a page only.
+        self._last_loaded = request.method != "POST"
+        self.barometer, self._last = _load(
+            semester, school_class, week, self.last_week if self._last_loaded else None
+        )
         self.roster = roster
         self.now = now
-        self.config = BarometerSettings.for_school(semester.school)
+        self.config = BarometerSettings.for_school(semester.school_id)
         self.deadline = self.config.deadline(semester, week)
         self.form = None
         self.formset = None
@@ -298,6 +312,7 @@ class FilingPage:
                 filing,
                 now=self.now,
                 request=request,
+                config=self.config,
             )
         except PortalError as error:
             if error.code == "already_filed":
@@ -317,7 +332,7 @@ class FilingPage:
     def conflict(self, message):
         """Someone else filed or changed it meanwhile: show theirs, keep what this person
         was adding (new students, suggestions and note) to send again."""
-        self.barometer = _load(self.semester, self.school_class, self.week)
+        self.barometer, _last = _load(self.semester, self.school_class, self.week)
         self.notice = message
         post = self.request.POST
         initial = self.initial()
@@ -337,6 +352,13 @@ class FilingPage:
         if bound:
             self.formset.is_valid()  # the rows are shown as sent, their errors too
         return self.render(status=400)
+
+    def last(self):
+        if not self._last_loaded:
+            self._last_loaded = True
+            if self.last_week is not None:
+                self._last = _load(self.semester, self.school_class, self.last_week)[0]
+        return self._last
 
     def previous_week(self):
         previous = [w for w in self.semester.teaching_weeks() if w < self.week]
@@ -389,8 +411,7 @@ class FilingPage:
                 request=request,
                 changes={"students_of_concern": len(kept)},
             )
-        last_week = self.previous_week()
-        last = _load(self.semester, self.school_class, last_week) if last_week else None
+        last_week, last = self.last_week, self.last()
         barometer = self.barometer
         context = {
             "semester": self.semester,
@@ -403,7 +424,7 @@ class FilingPage:
             "barometer": barometer,
             "last": _summary(last),
             "last_week": last_week,
-            "hint_week": self.hint(last_week, last),
+            "hint": self.hint(last_week, last),
             "absence": self.absence(),
             "deadline": self.deadline,
             "late_now": self.now > self.deadline,
