@@ -175,6 +175,12 @@ def test_attendance_rates_hand_counted(world, semester, network):
     assert per_member[c.pk]["rate"] == 0.5
     per_class = {r["member__school_class"]: r for r in rows.rate_by("member__school_class")}
     assert sum(r["expected"] for r in per_class.values()) == 6
+    # The page's one-query roll-up counts the same, at every level.
+    overall, by_department, by_class, by_member = rows.rates()
+    assert overall == rows.overall()
+    assert {r["member"]: r for r in by_member} == per_member
+    assert {r["member__school_class"]: r for r in by_class} == per_class
+    assert by_department == list(rows.rate_by("member__school_class__department"))
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.UTC), tick=False)

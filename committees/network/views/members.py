@@ -20,7 +20,7 @@ from counseling.permissions import access_of
 from counseling.views.helpers import paginate, pick_semester, require_perm
 
 MEMBER_LIST_PAGE = 60
-RATES_PAGE = 50
+RATES_PAGE = 30
 
 
 @login_required
@@ -201,9 +201,7 @@ def rates(request):
     """Attendance rates per department, class and member, for one semester."""
     semester = pick_semester(request)
     rows = Attendance.objects.visible_to(request.user).filter(meeting__semester=semester)
-    by_department = rows.rate_by("member__school_class__department")
-    by_class = rows.rate_by("member__school_class")
-    by_member = rows.rate_by("member")
+    overall, by_department, by_class, by_member = rows.rates()
     names = {d.pk: d for d in Department.objects.filter(school=semester.school)}
     # 600 classes and 1,200 members at a large school: a page of each, with its own number,
     # their names fetched for the page.
@@ -222,7 +220,6 @@ def rates(request):
         .filter(pk__in=[r["member"] for r in page.object_list])
         .select_related("student", "school_class")
     }
-    overall = rows.overall()
     return render(
         request,
         "committees/rates.html",
