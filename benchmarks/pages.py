@@ -268,9 +268,36 @@ def table(results):
     return "\n".join(lines)
 
 
-def write_results(path, text, header):
+def summary(results, goal=3.0):
+    """One line per size: pages measured, how many are over the goal, the median ratio
+    and the worst page, so that the table says at once whether the goal holds."""
+    lines = []
+    sizes = list(dict.fromkeys(size for size, _role, _row in results))
+    for size in sizes:
+        rows = [(role, row) for s, role, row in results if s == size and row["ratio"]]
+        over = sorted(
+            ((row["ratio"], role, row["route"]) for role, row in rows if row["ratio"] > goal),
+            reverse=True,
+        )
+        ratios = [row["ratio"] for _role, row in rows]
+        worst = max(rows, key=lambda r: r[1]["ratio"], default=None)
+        line = (
+            f"- {size}: {len(rows)} pages, {len(over)} over {goal:.0f}× the floor, "
+            f"median {statistics.median(ratios):.1f}×"
+            if ratios
+            else f"- {size}: no page measured"
+        )
+        if worst:
+            line += f", worst `{worst[1]['route']}` ({worst[0]}, {worst[1]['ratio']:.1f}×)"
+        if over:
+            line += "; over: " + ", ".join(f"`{r}` ({who}, {x:.1f}×)" for x, who, r in over)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def write_results(path, text, header, block="pages"):
     content = path.read_text() if path.exists() else ""
-    start, end = "<!-- pages:start -->", "<!-- pages:end -->"
+    start, end = f"<!-- {block}:start -->", f"<!-- {block}:end -->"
     block = f"{start}\n{header}\n\n{text}\n{end}"
     if start in content and end in content:
         content = content[: content.index(start)] + block + content[content.index(end) + len(end) :]
@@ -294,6 +321,9 @@ def main():
         help="the bench school whose users sign in: s001, or L001 for the first large one",
     )
     parser.add_argument("--results", type=Path, default=None)
+    parser.add_argument(
+        "--block", default="pages", help="the markers in --results to write between"
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "counseling.settings")
@@ -318,15 +348,16 @@ def main():
             server.wait(timeout=30)
     text = table(results)
     print(text)
+    print(summary(results))
     if args.results:
         load = os.getloadavg()
         header = (
             f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on "
-            f"{os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
-            f"(other sessions running), gunicorn {args.workers} workers, {args.rounds} rounds "
-            "per page, each after the floor page."
+            f"{os.cpu_count()} cores, load average at the end {load[0]:.1f} / {load[1]:.1f} / "
+            f"{load[2]:.1f}, gunicorn {args.workers} workers, {args.rounds} rounds per page, "
+            "each after the floor page.\n\n" + summary(results)
         )
-        write_results(args.results, text, header)
+        write_results(args.results, text, header, args.block)
 
 
 if __name__ == "__main__":
