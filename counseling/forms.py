@@ -2,8 +2,9 @@ from html import escape
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.forms.utils import flatatt
+from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -255,6 +256,67 @@ SemesterBreakFormSet = forms.inlineformset_factory(
 )
 
 
+class PersonField(forms.CharField):
+    """One of `queryset`'s people by user name (or a full name no one else has), typed;
+    static/js/person-search.js suggests as one types. A 600-class school has some 1,200
+    people: as a <select> they were most of the role form's 100 KB and of its time."""
+
+    def __init__(self, queryset, **kwargs):
+        # `queryset` by that name: audit.form_changes names the old person through it.
+        self.queryset = queryset
+        self._names = {}
+        kwargs.setdefault("max_length", 150)
+        kwargs.setdefault(
+            "help_text", _("The user name, or the full name; suggestions appear as you type.")
+        )
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "autocomplete": "off",
+                    "data-person-search": reverse_lazy("counseling:person-search"),
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        """The initial person (a pk, from the instance) written as their user name."""
+        if isinstance(value, Model):
+            value = value.pk
+        if isinstance(value, int):
+            if value not in self._names:
+                self._names[value] = (
+                    self.queryset.model._default_manager.filter(pk=value)
+                    .values_list("username", flat=True)
+                    .first()
+                    or ""
+                )
+            return self._names[value]
+        return value
+
+    def has_changed(self, initial, data):
+        return (self.prepare_value(initial) or "") != (data or "").strip()
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        found = list(self.queryset.filter(username=text)[:2]) or list(
+            self.queryset.filter(full_name=text)[:2]
+        )
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise forms.ValidationError(
+                _("Several people of the school have this name: type the user name."),
+                code="ambiguous",
+            )
+        raise forms.ValidationError(
+            _("No one of the school has this user name or name."), code="invalid_choice"
+        )
+
+
 class RoleForm(ScopedFormMixin, forms.ModelForm):
     class Meta:
         model = Role
@@ -265,14 +327,12 @@ class RoleForm(ScopedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Listed from rows, not through a template per option: a school's people and
         # classes were most of the page's time.
-        users = school_users(self.school)
-        offer_rows(
-            self.fields["user"],
-            users,
-            (
-                (pk, full_name or username)
-                for pk, full_name, username in users.values_list("pk", "full_name", "username")
-            ),
+        model_field = self.fields["user"]
+        self.fields["user"] = PersonField(
+            school_users(self.school),
+            label=model_field.label,
+            required=model_field.required,
+            disabled=model_field.disabled,
         )
         departments = Department.objects.filter(school=self.school)
         offer_rows(self.fields["department"], departments, departments.values_list("pk", "name"))

@@ -9,7 +9,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, functions
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
@@ -224,8 +224,20 @@ class SchoolClassQuerySet(ActiveQuerySet):
         return self.filter(access_of(user).class_q(""))
 
     def with_student_count(self):
+        # A correlated subquery, not a JOIN with GROUP BY: the planner counts only the rows a
+        # page keeps after its LIMIT (a 600-class school grouped 30,000 students per page), and
+        # the paginator's COUNT(*) drops it.
+        students = (
+            Student.objects.filter(school_class=models.OuterRef("pk"), is_active=True)
+            .order_by()
+            .values("school_class")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
         return self.annotate(
-            student_count=models.Count("students", filter=Q(students__is_active=True))
+            student_count=functions.Coalesce(
+                models.Subquery(students, output_field=models.IntegerField()), 0
+            )
         )
 
 

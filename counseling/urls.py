@@ -38,6 +38,7 @@ counseling_patterns = [
     path("semesters/<int:pk>/edit/", semesters.semester_edit, name="semester-edit"),
     path("roles/", roles.role_list, name="role-list"),
     path("roles/new/", roles.role_edit, name="role-new"),
+    path("roles/people/", roles.person_search, name="person-search"),
     path("roles/<int:pk>/edit/", roles.role_edit, name="role-edit"),
     path("roles/<int:pk>/end/", roles.role_end, name="role-end"),
     path("audit/", audit.audit_list, name="audit-list"),

@@ -2,13 +2,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from counseling import audit, services
 from counseling.errors import PortalError
-from counseling.forms import RoleForm
+from counseling.forms import RoleForm, school_users
 from counseling.models import Role
 from counseling.views.helpers import paginate, require_perm, school_of, visible_or_404
 
@@ -68,7 +70,12 @@ def role_edit(request, pk=None):
     return render(
         request,
         "counseling/form.html",
-        {"form": form, "title": _("Role"), "back": "counseling:role-list"},
+        {
+            "form": form,
+            "title": _("Role"),
+            "back": "counseling:role-list",
+            "scripts": ["js/person-search.js"],
+        },
     )
 
 
@@ -83,3 +90,21 @@ def role_end(request, pk):
     services.end_role(request.user, role, request=request)
     messages.success(request, _("Role ended."))
     return redirect("counseling:role-list")
+
+
+@never_cache
+@login_required
+@require_perm("counseling.manage_roles")
+def person_search(request):
+    """Suggestions for the role form's person: at most 20 people of the school."""
+    query = request.GET.get("q", "").strip()[:60]
+    rows = []
+    if query:
+        rows = (
+            school_users(school_of(request))
+            .filter(Q(full_name__icontains=query) | Q(username__icontains=query))
+            .values_list("username", "full_name")[:20]
+        )
+    return JsonResponse(
+        {"results": [{"value": username, "label": name or username} for username, name in rows]}
+    )

@@ -102,6 +102,7 @@ MATRIX = [
     ("counseling:role-list", [], "get", ROLES_PAGE),
     ("counseling:role-new", [], "get", ROLES_PAGE),
     ("counseling:role-edit", ["liaison_role"], "get", ROLES_PAGE),
+    ("counseling:person-search", [], "get", ROLES_PAGE),
     # A counselor's role is changed by the head counselor only (separation of duties:
     # tests/security/test_separation_of_duties.py); the school administrator may end it.
     (
@@ -360,7 +361,7 @@ class TestFailsClosed:
         client = signed_in_as("admin")
         nobody = UserFactory()
         response = client.post(
-            reverse("counseling:role-new"), {"user": nobody.pk, "kind": Role.Kind.COUNSELOR}
+            reverse("counseling:role-new"), {"user": nobody.username, "kind": Role.Kind.COUNSELOR}
         )
         assert response.status_code == 200
         assert "kind" in response.context["form"].errors

@@ -211,7 +211,7 @@ def test_people_of_another_school_are_not_offered(world, client):
     assert world.member.pk in set(school_users(world.school).values_list("pk", flat=True))
     form = RoleForm(
         {
-            "user": min(strangers),
+            "user": get_user_model().objects.get(pk=min(strangers)).username,
             "kind": Role.Kind.LIAISON,
             "department": world.focus.department_id,
         },

@@ -43,7 +43,7 @@ def as_(client, user):
 
 
 def portal_grant(client, actor, user, kind, *, is_head=False):
-    data = {"user": user.pk, "kind": kind}
+    data = {"user": user.username, "kind": kind}
     if is_head:
         data["is_head"] = "on"
     return as_(client, actor).post(reverse("counseling:role-new"), data)
@@ -174,7 +174,7 @@ def test_an_edit_cannot_launder_a_grant(w, client):
         department=DepartmentFactory(school=w.school),
     )
     url = reverse("counseling:role-edit", args=[liaison_role.pk])
-    as_(client, w.principal).post(url, {"user": w.puppet.pk, "kind": Role.Kind.COUNSELOR})
+    as_(client, w.principal).post(url, {"user": w.puppet.username, "kind": Role.Kind.COUNSELOR})
     assert not holds(w.puppet, Role.Kind.COUNSELOR)
     counselor_role = w.counselor.roles.get()
     url = reverse("counseling:role-edit", args=[counselor_role.pk])
