@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +30,7 @@ from django.views.decorators.http import require_POST
 from committees.barometer.models import WEATHER_COLOURS, WEATHER_ICONS
 from committees.barometer.services import (
     coverage,
+    due_weeks,
     missing_classes,
     remind_members,
     school_figures,
@@ -49,6 +51,7 @@ from committees.models import (
     Alert,
     Barometer,
     BarometerConcern,
+    ClassAbsence,
     CommitteeMember,
     ConcernKind,
     Weather,
@@ -63,6 +66,7 @@ COMPLETENESS_COLOUR = "#198754"
 TIMELINESS_COLOUR = "#0d6efd"
 CONCERN_COLOUR = "#3d6fb6"
 SCORECARD_PAGE = 30
+DEPARTMENT_CLASS_PAGE = 30
 
 
 def _is_counselor(user, semester):
@@ -454,32 +458,61 @@ def department_trend(request, pk):
     if semester.school_id != department.school_id:
         raise Http404("another school")
     now = timezone.now()
+    # Rows, not instances: a 600-class school's department has a hundred classes, and the
+    # figures need only their ids; the table shows a page of them.
     classes = list(
         SchoolClass.objects.visible_to(request.user)
         .active()
         .filter(department=department)
-        .order_by("-enrolment_year", "name")
+        .order_by("-enrolment_year", "name", "pk")
+        .values_list("pk", "department_id", "name", named=True)
     )
+    ids = [c.pk for c in classes]
+    page = Paginator(classes, DEPARTMENT_CLASS_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
     # Figures above the class level are tier 1: the classes are already scoped to the user.
-    barometers = Barometer.objects.filter(semester=semester, school_class__in=classes)
+    barometers = Barometer.objects.filter(semester=semester, school_class__in=ids)
+    weeks = due_weeks(semester, now)
+    absences = list(ClassAbsence.objects.filter(school_class__in=ids))
+    concerns = dict(
+        BarometerConcern.objects.filter(
+            barometer__semester=semester, barometer__school_class__in=ids
+        )
+        .values_list("kind")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    # The weather by week comes with the coverage's counts, in the same grouped query.
+    cover = coverage(semester, classes, weeks=weeks, absences=absences).with_weather()
     context = _trend_context(
         request,
         semester,
         barometers,
         str(department),
         now,
-        coverage(semester, classes, now=now),
-        barometers.weather_distribution(),
+        cover,
+        cover.weather_by_week(),
+        concerns={kind: concerns.get(kind, 0) for kind in ConcernKind.values},
     )
-    by_class = context["cover"].by_class()
+    # The classes of the page only: their coverage and their latest barometer.
+    on_page = {c.pk for c in shown}
+    by_class = coverage(
+        semester,
+        shown,
+        weeks=weeks,
+        absences=[a for a in absences if a.school_class_id in on_page],
+    ).by_class()
     latest = {}
-    for class_id, week, weather in barometers.order_by("week").values_list(
-        "school_class_id", "week", "weather"
+    for class_id, week, weather in (
+        barometers.filter(school_class__in=on_page)
+        .order_by("week")
+        .values_list("school_class_id", "week", "weather")
     ):
         latest[class_id] = (week, weather)
     weather = {w["value"]: w for w in context["weather"]}
     context.update(
         department=department,
+        page=page,
         classes=[
             {
                 "school_class": c,
@@ -487,7 +520,7 @@ def department_trend(request, pk):
                 "latest_week": latest.get(c.pk, (None, None))[0],
                 "latest": weather.get(latest.get(c.pk, (None, None))[1]),
             }
-            for c in classes
+            for c in shown
         ],
     )
     return render(request, "committees/board/department_trend.html", context)
