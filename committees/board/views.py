@@ -579,9 +579,12 @@ def scorecard_list(request):
     semester = pick_semester(request)
     if not _is_counselor(request.user, semester):
         raise PermissionDenied
+    # A counselor of the semester's school sees every member of it: the school's filter,
+    # not visible_to()'s "or the member's own rows", which joins every member's student.
     members = (
-        CommitteeMember.objects.visible_to(request.user)
-        .filter(semester=semester)
+        CommitteeMember.objects.filter(
+            semester=semester, school_class__department__school_id=semester.school_id
+        )
         .select_related("student", "school_class__department")
         .order_by(
             "school_class__department__name",
