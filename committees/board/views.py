@@ -504,7 +504,7 @@ def department_trend(request, pk):
     ).by_class()
     latest = {}
     for class_id, week, weather in (
-        barometers.filter(school_class__in=on_page)
+        Barometer.objects.filter(semester=semester, school_class__in=on_page)
         .order_by("week")
         .values_list("school_class_id", "week", "weather")
     ):
