@@ -186,6 +186,27 @@ class BoardDepartment(NamedTuple):
         return self.name
 
 
+def _tile(row, semester_pk):
+    """A board row as the tile shows it, a dict of strings: a liaison's hundred tiles
+    render in half the time of a hundred rows whose every property the template would look
+    up as a key first."""
+    return {
+        "pk": row.school_class.pk,
+        "name": row.school_class.name,
+        "href": reverse("committees:class-trend", args=[row.school_class.pk])
+        + f"?semester={semester_pk}",
+        "state": row.state,
+        "state_label": str(row.state_label),
+        "badge": row.badge,
+        "weather_icon": row.weather_icon,
+        "weather_colour": row.weather_colour,
+        "weather_title": str(row.weather_label) if row.weather else _("No weather"),
+        "alerts": row.alerts,
+        "red_alerts": row.red_alerts,
+        "reason": row.reason,
+    }
+
+
 @login_required
 @require_perm("committees.see_board")
 def week_board(request):
@@ -275,7 +296,12 @@ def week_board(request):
             "can_remind": can_remind,
             "board": board,
             "groups": [
-                (d, rows, d.pk in visible_departments, summaries.get(d.pk))
+                (
+                    d,
+                    rows if collapsed else [_tile(row, semester.pk) for row in rows],
+                    d.pk in visible_departments,
+                    summaries.get(d.pk),
+                )
                 for d, rows in groups.items()
             ],
             "collapsed": collapsed,
