@@ -598,6 +598,26 @@ def school_trend(request):
 # --- Scorecards -----------------------------------------------------------------------------
 
 
+def _scorecard_row(card):
+    """A scorecard as its table row shows it, a dict: the template looks every name up as a
+    key first, and a model's attribute three levels down costs it three failed lookups."""
+    member = card.member
+    return {
+        "active": member.is_active,
+        "href": reverse("committees:member-detail", args=[member.pk]),
+        "name": member.student.name,
+        "class_name": member.school_class.name,
+        "department": member.school_class.department.name,
+        "filing": card.filing,
+        "meetings": card.meetings,
+        "trainings": card.trainings,
+        "modules_done": card.modules_done,
+        "modules_total": card.modules_total,
+        "talks_done": card.talks_done,
+        "talks_total": card.talks_total,
+    }
+
+
 @login_required
 @require_perm("committees.see_scorecards")
 def scorecard_list(request):
@@ -647,6 +667,7 @@ def scorecard_list(request):
         {
             "semester": semester,
             "cards": [cards[m.pk] for m in shown],
+            "rows": [_scorecard_row(cards[m.pk]) for m in shown],
             "page": page,
             "departments": departments,
             "department": wanted,
