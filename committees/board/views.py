@@ -543,6 +543,8 @@ def department_trend(request, pk):
         classes=[
             {
                 "school_class": c,
+                "name": c.name,
+                "href": reverse("committees:class-trend", args=[c.pk]) + f"?semester={semester.pk}",
                 "coverage": by_class.get(c.pk),
                 "latest_week": latest.get(c.pk, (None, None))[0],
                 "latest": weather.get(latest.get(c.pk, (None, None))[1]),
