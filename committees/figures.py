@@ -29,11 +29,14 @@ def semester_figures(semester, now=None):
     }
 
 
-def class_figures(semester, classes, now=None, *, week=None):
+def class_figures(semester, classes, now=None, *, week=None, scope=None):
     """Some classes' figures (a department's, a teacher's): filing, concerns, alerts,
-    committee attendance and course suggestions. `classes` is a queryset of classes. With
-    `week`, that week's filing too, under "week_filing" (see barometer.class_figures)."""
+    committee attendance and course suggestions. `classes`: classes, or rows with pk and
+    department_id; `scope`, a SchoolClass queryset of the same classes for the queries to
+    select them by. With `week`, that week's filing too, under "week_filing" (see
+    barometer.class_figures)."""
     classes = list(classes)
-    values = barometer.class_figures(semester, classes, now, week=week)
-    values["committee.attendance_rate"] = network.attendance_rate(semester, classes)
+    values = barometer.class_figures(semester, classes, now, week=week, scope=scope)
+    selected = scope if scope is not None else [c.pk for c in classes]
+    values["committee.attendance_rate"] = network.attendance_rate(semester, selected)
     return values

@@ -91,11 +91,13 @@ def principal_panel(request, home):
     }
 
 
-def scoped_figures(semester, classes, scope, week=None):
+def scoped_figures(semester, classes, scope, week=None, *, selection=None):
     """(the SCOPED_KEYS figures of some classes, at the department or class level; their
-    filing in `week` so far, or None)."""
-    values = committee_figures.class_figures(semester, classes, week=week)
-    held = lecture_figures.held_events_of_classes(semester, classes)
+    filing in `week` so far, or None; their open alerts by level and year). `selection`: a SchoolClass queryset of the same
+    classes, for the queries to select them by (else their ids)."""
+    values = committee_figures.class_figures(semester, classes, week=week, scope=selection)
+    selected = selection if selection is not None else [c.pk for c in classes]
+    held = lecture_figures.held_events_of_classes(semester, selected)
     values |= {
         "lectures.sessions": held["lecture_sessions"],
         "lectures.attendance": held["lecture_attendance"],
@@ -106,16 +108,15 @@ def scoped_figures(semester, classes, scope, week=None):
         make_figure(key, values[key], scope=scope, url=figure_url(key, semester.pk))
         for key in SCOPED_KEYS
     ]
-    return figures, values["week_filing"]
+    return figures, values["week_filing"], values["barometer.open_alerts_by_level"]
 
 
-def _scoped_panel(request, home, classes, scope, title):
+def _scoped_panel(request, home, classes, scope, title, selection=None):
     semester, week = home["semester"], home["week"]
     classes = list(classes)
     if not classes:
         return None
-    by_level = committee_figures.open_alerts_by_level(semester, classes)
-    figures, filing = scoped_figures(semester, classes, scope, week)
+    figures, filing, by_level = scoped_figures(semester, classes, scope, week, selection=selection)
     return {
         "template": "reports/panels/scoped.html",
         "title": title,
@@ -133,17 +134,19 @@ def liaison_panel(request, home):
     access, semester = home["access"], home["semester"]
     if semester is None or not access.liaison_department_ids:
         return None
-    classes = (
-        SchoolClass.objects.active()
-        .filter(
-            department__in=access.liaison_department_ids,
-            department__school_id=semester.school_id,
-        )
-        .select_related("department")
+    selection = SchoolClass.objects.active().filter(
+        department__in=access.liaison_department_ids,
+        department__school_id=semester.school_id,
     )
-    classes = list(classes)
-    names = sorted({c.department.name for c in classes})
-    return _scoped_panel(request, home, classes, "department", "、".join(names))
+    # Rows, not instances: a 600-class school's department has a hundred classes, and
+    # the figures need only their ids and departments.
+    classes = list(
+        selection.values_list("pk", "department_id", "department__name", named=True).order_by()
+    )
+    names = sorted({c.department__name for c in classes})
+    return _scoped_panel(
+        request, home, classes, "department", "、".join(names), selection.values("pk")
+    )
 
 
 def teacher_panel(request, home):

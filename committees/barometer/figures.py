@@ -139,25 +139,48 @@ def suggestion_figures(semester):
     }
 
 
-def class_figures(semester, classes, now=None, *, week=None):
+def class_figures(semester, classes, now=None, *, week=None, scope=None):
     """Some classes' barometer figures (a department's, a teacher's): filing, concerns,
-    alerts and course suggestions. `classes`: a list of classes.
+    alerts and course suggestions. `classes`: a list of classes (or rows with pk and
+    department_id); `scope`, a SchoolClass queryset of the same classes for the queries
+    to select them by (a department's hundred ids cost Django more to prepare in each of
+    the queries than the database to read as a subquery).
 
-    With `week`, also that week's filing so far (week_filing()) under "week_filing": the
-    classes' absences are then read once for both."""
+    "barometer.open_alerts_by_level" is open_alerts_by_level() of the classes.
+
+    With `week`, also that week's filing so far (week_filing()) under "week_filing": one
+    coverage over the due weeks and that week brings both."""
     weeks = services.due_weeks(semester, now)
-    absences = list(ClassAbsence.objects.filter(school_class_id__in=[c.pk for c in classes]))
-    shared = {"classes": classes, "absences": absences}
-    total = services.coverage(semester, weeks=weeks, **shared).total()
-    barometers = Barometer.objects.for_semester(semester).filter(school_class__in=classes)
-    concerns = BarometerConcern.objects.filter(barometer__in=barometers).aggregate(n=Sum("count"))[
-        "n"
-    ]
-    alerts = Alert.objects.filter(semester=semester, school_class__in=classes).aggregate(
-        raised=Count("pk"), open=Count("pk", filter=~Q(status=Alert.Status.CLOSED))
+    selected = scope if scope is not None else [c.pk for c in classes]
+    absences = list(ClassAbsence.objects.filter(school_class__in=selected))
+    shown = sorted(set(weeks) | {week}) if week else weeks
+    cover = services.coverage(
+        semester,
+        classes,
+        weeks=shown,
+        absences=absences,
+        scope=scope if scope is not None else selected,
     )
+    by_week = cover.by_week()
+    total = services.total_of([by_week[w] for w in weeks if w in by_week])
+    concerns = BarometerConcern.objects.filter(
+        barometer__semester=semester, barometer__school_class__in=selected
+    ).aggregate(n=Sum("count"))["n"]
+    # The alerts raised, and the open ones by level and year, in one grouped query.
+    alerts = {"raised": 0, "open": 0}
+    by_level = {grade: {} for grade in Alert.Grade.values}
+    for grade, year, closed, n in (
+        Alert.objects.filter(semester=semester, school_class__in=selected)
+        .values_list("grade", "school_class__enrolment_year")
+        .annotate(closed=Q(status=Alert.Status.CLOSED), n=Count("pk"))
+        .order_by()
+    ):
+        alerts["raised"] += n
+        if not closed:
+            alerts["open"] += n
+            by_level[grade][year] = by_level[grade].get(year, 0) + n
     suggestions = CourseSuggestion.objects.filter(
-        barometer__semester=semester, barometer__school_class__in=classes
+        barometer__semester=semester, barometer__school_class__in=selected
     ).aggregate(
         sent=Count("pk"),
         answered=Count("pk", filter=Q(status=CourseSuggestion.Status.ANSWERED)),
@@ -170,11 +193,12 @@ def class_figures(semester, classes, now=None, *, week=None):
         "barometer.concerns": concerns or 0,
         "barometer.alerts_raised": alerts["raised"],
         "barometer.alerts_open": alerts["open"],
+        "barometer.open_alerts_by_level": {
+            grade: dict(sorted(years.items(), reverse=True)) for grade, years in by_level.items()
+        },
         "suggestions.sent": suggestions["sent"],
         "suggestions.answered": suggestions["answered"],
-        "week_filing": (
-            services.coverage(semester, weeks=[week], **shared).total() if week else None
-        ),
+        "week_filing": (by_week.get(week, services.total_of([])) if week else None),
     }
 
 

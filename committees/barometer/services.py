@@ -90,6 +90,11 @@ def _figures(n, filed, on_time):
     }
 
 
+def total_of(figures):
+    """The figures of several groups (weeks, departments) taken together."""
+    return _figures(*(sum(f[k] for f in figures) for k in ("expected", "filed", "on_time")))
+
+
 def _sum(counts, key):
     """{key(k): [expected, filed, on time]} summed over counts, groups nothing expected of
     left out (an excused week is no week of the figures)."""

@@ -10,7 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from counseling.models import Student
+from committees.barometer.services import coverage
+from committees.network.figures import percent
+from counseling.models import SchoolClass, Student
 from tests.factories import UserFactory
 from tests.reports.world import NOW, FiguresWorld
 
@@ -123,3 +125,28 @@ def test_home_queries_the_same_for_a_small_and_a_large_school(client, world, who
         html = home(client, user)
     assert "figure-grid" in html
     assert len(small) == len(large)
+
+
+def test_department_panel_counts_as_the_figures_of_its_classes_do(rf, world):
+    """The liaison's panel reads alerts, the week's filing and the semester's filing in
+    fewer queries than the figures' own functions: the same numbers all the same."""
+    from committees import figures as committee_figures
+    from counseling.permissions import access_of
+    from reports import panels
+
+    with time_machine.travel(NOW, tick=False):
+        world.grow(5)
+        request = rf.get("/")
+        request.user = world.liaison
+        week = world.semester.current_week()
+        home = {"semester": world.semester, "week": week, "access": access_of(world.liaison)}
+        panel = panels.liaison_panel(request, home)
+        classes = list(SchoolClass.objects.filter(department=world.department, is_active=True))
+        by_level = committee_figures.open_alerts_by_level(world.semester, classes)
+        assert panel["alert_rows"] == panels._alert_rows(by_level)
+        assert sum(sum(c.values()) for c in by_level.values()) > 0
+        assert panel["week_filing"] == committee_figures.week_filing(world.semester, week, classes)
+        due = coverage(world.semester, classes).total()
+        shown = {f.key: f.value for f, _text, _link in panel["items"]}
+        assert shown["barometer.completeness"] == percent(due["completeness"])
+        assert shown["barometer.timeliness"] == percent(due["timeliness"])
