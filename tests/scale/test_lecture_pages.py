@@ -8,6 +8,7 @@ it again.
 
 import datetime
 import itertools
+import re
 
 import pytest
 import time_machine
@@ -181,3 +182,29 @@ def test_calendar_keeps_its_queries_as_sessions_grow(client, world, name):
         monday = next(d for d in days if d["date"] == MONDAY)
         assert (len(monday["shown"]), monday["more"]) == (4, 13)
         assert f'href="{reverse("reports:calendar-week")}?week=2026-11-23"' in html
+
+
+def test_new_lecture_offers_the_departments_and_keeps_the_one_ticked(client, world):
+    client.force_login(world.counselor)
+    url = reverse("lectures:lecture-new")
+    response = client.post(
+        url, {"audience": "departments", "audience_departments": [world.other_department.pk]}
+    )
+    assert response.status_code == 400  # no title
+    html = response.content.decode()
+    ticked = re.search(rf'<input[^>]*value="{world.other_department.pk}"[^>]*>', html).group(0)
+    assert 'name="audience_departments"' in ticked and "checked" in ticked
+    other = re.search(rf'<input[^>]*value="{world.department.pk}"[^>]*>', html).group(0)
+    assert 'name="audience_departments"' in other and "checked" not in other
+    response = client.post(
+        url,
+        {
+            "title": "生命教育",
+            "speaker": "林老师",
+            "audience": "departments",
+            "audience_departments": [world.other_department.pk],
+        },
+    )
+    assert response.status_code == 302
+    lecture = Lecture.objects.get(title="生命教育")
+    assert list(lecture.audience_departments.all()) == [world.other_department]
