@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model, Q
 from django.forms.utils import flatatt
 from django.urls import reverse_lazy
+from django.utils.choices import normalize_choices
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,17 @@ class PlainSelect(forms.Select):
     600 choices (a large school's classes or teachers) costs a third of a second. Choices
     in Django's shape: (value, label), or (group, [(value, label), ...]) for an optgroup;
     give it rows (`rows_as_choices`), not model instances, when there are hundreds."""
+
+    # A list is taken as it is: rows_as_choices gives Django's shape already, and Django's
+    # normalize_choices walked its 600 tuples again on every assignment and every copy of
+    # the form's fields (a tenth of a large school's lecture form).
+    @property
+    def choices(self):
+        return self._choices
+
+    @choices.setter
+    def choices(self, value):
+        self._choices = value if isinstance(value, list) else normalize_choices(value)
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))

@@ -241,7 +241,7 @@ def feedback_figures(semester):
 
 def coverage_figures(semester):
     data = coverage(semester)
-    rows = [{"class": c.name, "department": c.department.name} for c in data["not_reached"]]
+    rows = [{"class": c["name"], "department": c["department"]} for c in data["not_reached"]]
     values = {
         "classes": data["classes"],
         "classes_reached": data["classes_reached"],

@@ -8,8 +8,7 @@ from django.urls import reverse
 from counseling.views.helpers import pick_semester, require_perm
 from lectures.activities.models import ActivitySession
 from lectures.coverage import services
-from lectures.events.models import Lecture, Status
-from lectures.events.services import series_reach
+from lectures.events.models import Lecture, SessionClass, Status
 
 
 @login_required
@@ -24,7 +23,20 @@ def coverage(request):
         .for_semester(semester)
         .exclude(status=Status.CANCELLED)
     )
-    per_lecture = [(lecture, series_reach(lecture)) for lecture in lectures]
+    # series_reach() of each lecture in one grouped query (one per lecture before).
+    reach = {
+        row["session__lecture"]: row
+        for row in SessionClass.objects.filter(
+            session__lecture__in=lectures, session__status=Status.HELD
+        )
+        .order_by()
+        .values("session__lecture")
+        .annotate(classes=Count("school_class", distinct=True), students=Sum("actual"))
+    }
+    per_lecture = [
+        (lecture, reach.get(lecture.pk, {"classes": 0, "students": None}))
+        for lecture in lectures.only("pk", "title")
+    ]
     activities = (
         ActivitySession.objects.visible_to(request.user)
         .for_semester(semester)

@@ -96,9 +96,11 @@ class LectureForm(forms.ModelForm):
         self.fields["years"].initial = self.instance.audience_years or []
         speaker = self.fields["speaker_user"]
         speaker.queryset = staff_users(school)
-        self.fields["audience_departments"].queryset = Department.objects.filter(
-            school=school, is_active=True
-        )
+        departments = self.fields["audience_departments"]
+        departments.queryset = Department.objects.filter(school=school, is_active=True)
+        # Rows for the checkboxes: the field's own choices read the departments through a
+        # server-side cursor (three round trips) to make model instances of them.
+        departments.widget.choices = list(departments.queryset.values_list("pk", "name"))
         offer_classes(self.fields["audience_classes"], school_classes(school))
         self.fields["audience_classes"].widget.attrs["size"] = 8
         # Rows, not a large school's 600 teachers as model instances.

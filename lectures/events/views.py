@@ -26,7 +26,13 @@ from django.views.decorators.http import require_POST
 
 from counseling import audit
 from counseling.errors import PortalError
-from counseling.views.helpers import pick_semester, require_perm, school_of, serve_upload
+from counseling.views.helpers import (
+    paginate,
+    pick_semester,
+    require_perm,
+    school_of,
+    serve_upload,
+)
 from lectures.events import services
 from lectures.events.forms import (
     LectureForm,
@@ -143,11 +149,51 @@ def lecture_edit(request, pk=None):
     )
 
 
+# The badges of lectures/_status.html and the bars of _seats.html, made in the view for
+# the sessions table: two includes on each row cost more than the rest of the row.
+_BADGES = {Status.HELD: "text-bg-success", Status.CANCELLED: "text-bg-secondary"}
+
+
+def _session_row(session, classes, week, feedback):
+    expected = sum(c[1] for c in classes)
+    present = [c[2] for c in classes if c[2] is not None]
+    capacity = session.venue.capacity
+    percent = round(100 * expected / capacity)
+    return {
+        "session": session,
+        "week": week,
+        "expected": expected,
+        "actual": sum(present) if present else None,
+        "percent": percent,
+        "bar_width": min(percent, 100),
+        "bar": "bg-danger" if percent > 100 else "bg-warning" if percent >= 90 else "bg-success",
+        "seats_title": _("%(n)s of %(cap)s seats") % {"n": expected, "cap": capacity},
+        "feedback": feedback,
+        "class_count": len(classes),
+        "class_names": "、".join(c[0] for c in classes),
+        "status_label": session.get_status_display(),
+        "badge": _BADGES.get(session.status, "text-bg-info"),
+    }
+
+
 @login_required
 @require_perm("lectures.see_events")
 def lecture_detail(request, pk):
     lecture = lecture_or_404(request, pk)
-    sessions = list(_with_classes(lecture.sessions.all()).order_by("date", "start_time"))
+    sessions = list(lecture.sessions.select_related("venue").order_by("date", "start_time"))
+    # A whole-school lecture places 600 classes in 50 sessions: the classes are read as plain
+    # rows in one query and each session's names joined here, and the table shows a page of
+    # sessions (a model instance and a template loop per class made most of the page's time).
+    placed_rows = (
+        SessionClass.objects.filter(session__lecture=lecture)
+        .order_by("school_class__department__name", "school_class__name")
+        .values_list("session_id", "school_class_id", "school_class__name", "expected", "actual")
+    )
+    by_session = {s.pk: [] for s in sessions}
+    placed = set()
+    for session_id, class_id, name, expected, actual in placed_rows:
+        by_session[session_id].append((name, expected, actual))
+        placed.add(class_id)
     see_feedback = request.user.has_perm("lectures.see_feedback")
     feedback = {}
     summary = None
@@ -160,37 +206,34 @@ def lecture_detail(request, pk):
                 count=Count("pk"), average=Avg("satisfaction")
             )
         }
-    rows = []
-    for session in sessions:
-        expected = session.expected
-        rows.append(
-            {
-                "session": session,
-                "week": lecture.semester.week_of(session.date),
-                "expected": expected,
-                "actual": session.actual,
-                "percent": round(100 * expected / session.venue.capacity),
-                "feedback": feedback.get(session.pk),
-            }
-        )
+    page = paginate(request, sessions)
+    rows = [
+        _session_row(s, by_session[s.pk], lecture.semester.week_of(s.date), feedback.get(s.pk))
+        for s in page.object_list
+    ]
+    expected = sum(c[1] for s in sessions if s.status != Status.CANCELLED for c in by_session[s.pk])
     audience = list(
-        lecture.target_classes().select_related("department").order_by("department__name", "name")
+        lecture.target_classes().order_by("department__name", "name").values_list("pk", "name")
     )
-    placed = {row.school_class_id for s in sessions for row in s.classes.all()}
+    not_placed = [name for pk, name in audience if pk not in placed]
     return render(
         request,
         "lectures/lecture_detail.html",
         {
             "lecture": lecture,
             "rows": rows,
+            "page": page,
+            "has_sessions": bool(sessions),
             "reach": services.series_reach(lecture),
-            "expected": sum(r["expected"] for r in rows if r["session"].status != Status.CANCELLED),
-            "audience": audience,
-            "not_placed": [c for c in audience if c.pk not in placed],
+            "expected": expected,
+            "audience_count": len(audience),
+            "not_placed": "、".join(not_placed),
+            "not_placed_count": len(not_placed),
             "summary": summary,
             "see_feedback": see_feedback,
             "can_manage": request.user.has_perm("lectures.manage"),
             "statuses": Status.choices,
+            "seats_label": _("Seats"),
         },
     )
 

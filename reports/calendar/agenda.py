@@ -89,12 +89,22 @@ class Entry:
         return datetime.datetime.combine(self.date, self.end, tzinfo=TZ)
 
 
-def _link(name, *args):
-    """A detail page's address; empty when that page does not exist (yet)."""
+# A pk no real row has, put into a reversed address and replaced by each event's own.
+_PK_MARK = 9876543210
+
+
+def _linker(name):
+    """pk -> a detail page's address, reversed once: a month of a 600-class school's
+    calendar reversed one per event ("" when that page does not exist (yet))."""
     try:
-        return reverse(name, args=args)
+        head, tail = reverse(name, args=[_PK_MARK]).split(str(_PK_MARK))
     except NoReverseMatch:
-        return ""
+        return lambda pk: ""
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _no_link(pk):
+    return ""
 
 
 def _sees_event_pages(user):
@@ -131,14 +141,10 @@ def _departments_of(rows):
     return {k: sorted(v) for k, v in names.items()}
 
 
-def lecture_entries(user, start, end, filters):
-    sessions = (
-        LectureSession.objects.filter(
-            lecture__in=Lecture.objects.visible_to(user), date__range=(start, end)
-        )
-        .filter(_class_filter(filters, SessionClass.objects, "session"))
-        .select_related("lecture", "venue")
-    )
+def lecture_entries(user, start, end, filters, departments=True):
+    sessions = LectureSession.objects.filter(
+        lecture__in=Lecture.objects.visible_to(user), date__range=(start, end)
+    ).filter(_class_filter(filters, SessionClass.objects, "session"))
     # The classes' departments by a subquery, not a list of ids: an empty list would skip
     # the query and make the count depend on the data.
     rows = (
@@ -146,27 +152,41 @@ def lecture_entries(user, start, end, filters):
         .values_list("session_id", "school_class__department__name")
         .distinct()
     )
-    departments = _departments_of(rows)
-    links = _sees_event_pages(user)
-    sessions = list(sessions)
+    departments = _departments_of(rows) if departments else {}
+    link = _linker("lectures:session-detail") if _sees_event_pages(user) else _no_link
+    # Plain rows: a 600-class school's month holds some 80 sessions, each one with its
+    # lecture and venue as three model instances.
+    sessions = sessions.values_list(
+        "pk",
+        "lecture__title",
+        "number",
+        "date",
+        "start_time",
+        "end_time",
+        "venue__name",
+        "status",
+        "lecture__speaker",
+        "updated_at",
+    )
     return [
         Entry(
             kind=LECTURE,
-            key=f"lecture-session-{s.pk}",
-            title=_("Lecture 《%(title)s》 · session %(n)s")
-            % {"title": s.lecture.title, "n": s.number},
-            date=s.date,
-            start=s.start_time,
-            end=s.end_time,
-            place=s.venue.name,
-            url=_link("lectures:session-detail", s.pk) if links else "",
-            cancelled=s.status == "cancelled",
-            detail=s.lecture.speaker,
-            short=f"《{s.lecture.title}》{s.number}",
-            departments=departments.get(s.pk, []),
-            updated=s.updated_at,
+            key=f"lecture-session-{pk}",
+            title=_("Lecture 《%(title)s》 · session %(n)s") % {"title": title, "n": number},
+            date=date,
+            start=start_time,
+            end=end_time,
+            place=venue,
+            url=link(pk),
+            cancelled=status == "cancelled",
+            detail=speaker,
+            short=f"《{title}》{number}",
+            departments=departments.get(pk, []),
+            updated=updated,
         )
-        for s in sessions
+        for pk, title, number, date, start_time, end_time, venue, status, speaker, updated in (
+            sessions
+        )
     ]
 
 
@@ -181,7 +201,7 @@ def activity_entries(user, start, end, filters):
             Q(school_class__in=filters.class_ids) | Q(school_class__isnull=True)
         )
     sessions = sessions.select_related("design", "venue", "school_class__department")
-    links = _sees_event_pages(user)
+    link = _linker("lectures:activity-session-detail") if _sees_event_pages(user) else _no_link
     return [
         Entry(
             kind=ACTIVITY,
@@ -191,7 +211,7 @@ def activity_entries(user, start, end, filters):
             start=s.start_time,
             end=s.end_time,
             place=s.venue.name if s.venue_id else "",
-            url=_link("lectures:activity-session-detail", s.pk) if links else "",
+            url=link(s.pk),
             cancelled=s.status == "cancelled",
             detail=s.audience,
             short=s.design.name,
@@ -202,7 +222,7 @@ def activity_entries(user, start, end, filters):
     ]
 
 
-def theme_entries(user, start, end, filters):
+def theme_entries(user, start, end, filters, departments=True):
     through = ThemeEvent.classes.through.objects
     events = ThemeEvent.objects.filter(
         month__in=ThemeMonth.objects.visible_to(user), date__range=(start, end)
@@ -215,11 +235,16 @@ def theme_entries(user, start, end, filters):
         if filters.class_ids is not None:
             wanted = wanted.filter(schoolclass__in=filters.class_ids)
         events = events.filter(Q(Exists(wanted)) | ~Q(Exists(rows)))
-    departments = _departments_of(
-        through.filter(themeevent__in=events.values("pk"))
-        .values_list("themeevent_id", "schoolclass__department__name")
-        .distinct()
+    departments = (
+        _departments_of(
+            through.filter(themeevent__in=events.values("pk"))
+            .values_list("themeevent_id", "schoolclass__department__name")
+            .distinct()
+        )
+        if departments
+        else {}
     )
+    link = _linker("lectures:event-detail")
     events = list(events.select_related("month", "venue"))
     return [
         Entry(
@@ -230,7 +255,7 @@ def theme_entries(user, start, end, filters):
             start=e.start_time,
             end=e.end_time,
             place=e.venue.name if e.venue_id else "",
-            url=_link("lectures:event-detail", e.pk),
+            url=link(e.pk),
             detail=f"{e.get_kind_display()} · {e.month.theme}",
             departments=departments.get(e.pk, []),
             updated=e.updated_at,
@@ -260,6 +285,7 @@ def meeting_entries(user, start, end, filters, kinds):
     meetings = Meeting.objects.visible_to(user).filter(date__range=(start, end))
     wanted = [k for k in (MEETING, TRAINING) if k in kinds]
     meetings = meetings.filter(kind__in=wanted)
+    link = _linker("committees:meeting-detail")
     entries = []
     for m in meetings:
         label = _("Committee meeting") if m.kind == MEETING else _("Committee training")
@@ -273,7 +299,7 @@ def meeting_entries(user, start, end, filters, kinds):
                 start=m.start_time,
                 end=m.end_time,
                 place=m.place,
-                url=_link("committees:meeting-detail", m.pk),
+                url=link(m.pk),
                 cancelled=m.status == "cancelled",
                 updated=m.updated_at,
                 short=label,
@@ -282,17 +308,18 @@ def meeting_entries(user, start, end, filters, kinds):
     return entries
 
 
-def entries_between(user, start, end, filters=None):
-    """Every event the user may see from `start` to `end` (inclusive), in order."""
+def entries_between(user, start, end, filters=None, departments=True):
+    """Every event the user may see from `start` to `end` (inclusive), in order; without
+    `departments` the entries' department names are not read (the month grid shows none)."""
     filters = filters or Filters()
     kinds = set(filters.kinds)
     entries = []
     if LECTURE in kinds:
-        entries += lecture_entries(user, start, end, filters)
+        entries += lecture_entries(user, start, end, filters, departments)
     if ACTIVITY in kinds:
         entries += activity_entries(user, start, end, filters)
     if THEME in kinds:
-        entries += theme_entries(user, start, end, filters)
+        entries += theme_entries(user, start, end, filters, departments)
     if kinds & {MEETING, TRAINING}:
         entries += meeting_entries(user, start, end, filters, kinds)
     entries.sort(key=lambda e: (e.date, e.start or datetime.time.min, e.kind, e.title))

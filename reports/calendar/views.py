@@ -101,25 +101,37 @@ def month(request):
     grid_start = first - datetime.timedelta(days=first.weekday())
     grid_end = last + datetime.timedelta(days=6 - last.weekday())
     filters, context = _filters(request)
-    entries = agenda.entries_between(request.user, grid_start, grid_end, filters)
+    entries = agenda.entries_between(request.user, grid_start, grid_end, filters, departments=False)
     days = agenda.by_day(entries)
     week_number = _week_labeller(request.user)
+    # The week view's address once and each day's put together here: a {% url %} and two
+    # |date per cell were most of the grid's cost.
+    week_base = reverse("reports:calendar-week") + "?week="
     weeks = []
     day = grid_start
     while day <= grid_end:
+        cells = []
+        for d in (day + datetime.timedelta(days=i) for i in range(7)):
+            iso = d.isoformat()
+            day_entries = days.get(d, [])
+            cells.append(
+                {
+                    "date": d,
+                    "iso": iso,
+                    "week_href": week_base + iso,
+                    "entries": day_entries,
+                    "shown": day_entries[:4],
+                    "more": max(len(day_entries) - 4, 0),
+                    "in_month": d.month == first.month,
+                    "today": d == today,
+                }
+            )
         weeks.append(
             {
                 "monday": day,
+                "week_href": cells[0]["week_href"],
                 "teaching_week": week_number(day),
-                "days": [
-                    {
-                        "date": d,
-                        "entries": days.get(d, []),
-                        "in_month": d.month == first.month,
-                        "today": d == today,
-                    }
-                    for d in (day + datetime.timedelta(days=i) for i in range(7))
-                ],
+                "days": cells,
             }
         )
         day += datetime.timedelta(days=7)
