@@ -48,8 +48,12 @@ def overview(client, world):
 
 
 def counted_at(html):
-    match = re.search(r"统计于 (\d{4}-\d\d-\d\d \d\d:\d\d)", html)
+    match = re.search(r"统计于 (\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d)", html)
     return match.group(1) if match else None
+
+
+def chinese(moment):
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
 def end_member(client, world, member):
@@ -137,13 +141,13 @@ def test_until_the_refresh_runs_the_page_shows_the_old_count_and_its_time(
     later = NOW + datetime.timedelta(minutes=90)
     html = home(client, world, when=later)
     assert figure_text(html, "committee.members") == "2"
-    assert counted_at(html) == NOW.strftime("%Y-%m-%d %H:%M")  # NOW is in Shanghai time
+    assert counted_at(html) == chinese(NOW)  # NOW is in Shanghai time
     # Beat's run finds the changed snapshot (its message lost) and counts it.
     with time_machine.travel(later, tick=False):
         refresh_figures()
     html = home(client, world, when=later)
     assert figure_text(html, "committee.members") == "1"
-    assert counted_at(html) == later.strftime("%Y-%m-%d %H:%M")
+    assert counted_at(html) == chinese(later)
 
 
 def test_a_request_that_writes_nothing_counted_leaves_the_snapshot_alone(client, world):
