@@ -270,7 +270,7 @@ SemesterBreakFormSet = forms.inlineformset_factory(
 
 class PersonField(forms.CharField):
     """One of `queryset`'s people by user name (or a full name no one else has), typed;
-    static/js/person-search.js suggests as one types. A 600-class school has some 1,200
+    static/js/suggest.js suggests as one types. A 600-class school has some 1,200
     people: as a <select> they were most of the role form's 100 KB and of its time."""
 
     def __init__(self, queryset, **kwargs):
@@ -286,7 +286,7 @@ class PersonField(forms.CharField):
             forms.TextInput(
                 attrs={
                     "autocomplete": "off",
-                    "data-person-search": reverse_lazy("counseling:person-search"),
+                    "data-suggest": reverse_lazy("counseling:person-search"),
                 }
             ),
         )

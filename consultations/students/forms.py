@@ -9,7 +9,7 @@ from counseling.errors import PortalError
 
 
 class StudentField(forms.CharField):
-    """The student number or the full name; static/js/student-search.js adds suggestions."""
+    """The student number or the full name; static/js/suggest.js adds suggestions."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 60)
@@ -21,7 +21,7 @@ class StudentField(forms.CharField):
             forms.TextInput(
                 attrs={
                     "autocomplete": "off",
-                    "data-student-search": reverse_lazy("consultations:student-search"),
+                    "data-suggest": reverse_lazy("consultations:student-search"),
                 }
             ),
         )

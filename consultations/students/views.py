@@ -17,6 +17,8 @@ def search(request):
         {
             "results": [
                 {
+                    "value": s.student_number,
+                    "label": f"{s.name} · {s.school_class.name}",
                     "number": s.student_number,
                     "name": s.name,
                     "class": s.school_class.name,

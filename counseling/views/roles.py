@@ -74,7 +74,7 @@ def role_edit(request, pk=None):
             "form": form,
             "title": _("Role"),
             "back": "counseling:role-list",
-            "scripts": ["js/person-search.js"],
+            "scripts": ["js/suggest.js"],
         },
     )
 

@@ -43,7 +43,7 @@ def test_the_role_form_costs_the_same_queries_for_more_people_and_classes(client
         assert html.count(">新老师") == 0
         assert f'<optgroup label="{world.other_dept.name}">' in html
         assert f">{world.other_dept.name} · 扩39班</option>" in html
-        assert "data-person-search" in html and "js/person-search" in html
+        assert "data-suggest" in html and "js/suggest.js" in html
     assert f'value="{world.liaison.username}"' in html  # the edited role's person
     assert big == small
 

@@ -1,23 +1,25 @@
-// Suggestions for the role form's person. Without this script the field still works: type
-// the user name (or the full name) and submit. With it, what is typed is looked up (at most
-// 20 people of the school) and offered as a list; picking one writes its user name.
+// Suggestions for a text field that names someone (a student in the consultation room, a
+// person on the role form): `data-suggest` is the search's URL, which answers
+// {"results": [{"value", "label"}]}. Without this script the field still works: type the
+// number or name and submit. With it, what is typed is looked up and offered as a list;
+// picking one writes its value into the field.
 (function () {
   "use strict";
-  var inputs = document.querySelectorAll("input[data-person-search]");
+  var inputs = document.querySelectorAll("input[data-suggest]");
   Array.prototype.forEach.call(inputs, function (input, n) {
-    var url = input.getAttribute("data-person-search");
+    var url = input.getAttribute("data-suggest");
     var list = document.createElement("datalist");
-    list.id = "person-suggestions-" + n;
+    list.id = "suggestions-" + n;
     input.parentNode.appendChild(list);
     input.setAttribute("list", list.id);
     var timer = null;
     var asked = 0;
     function show(results) {
       list.textContent = "";
-      results.forEach(function (p) {
+      results.forEach(function (found) {
         var option = document.createElement("option");
-        option.value = p.value;
-        option.label = p.label;
+        option.value = found.value;
+        option.label = found.label;
         list.appendChild(option);
       });
     }
@@ -32,7 +34,7 @@
       })
         .then(function (r) { return r.ok ? r.json() : { results: [] }; })
         .then(function (data) { if (mine === asked) show(data.results || []); })
-        .catch(function () { /* no suggestions; typing the user name still works */ });
+        .catch(function () { /* no suggestions; typing still works */ });
     }
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
