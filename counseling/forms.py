@@ -268,10 +268,28 @@ SemesterBreakFormSet = forms.inlineformset_factory(
 )
 
 
-class PersonField(forms.CharField):
-    """One of `queryset`'s people by user name (or a full name no one else has), typed;
-    static/js/suggest.js suggests as one types. A 600-class school has some 1,200
-    people: as a <select> they were most of the role form's 100 KB and of its time."""
+class SuggestedField(forms.CharField):
+    """Text that names someone, with suggestions from the search at `search_url` as one
+    types (static/js/suggest.js; without it, typing the name still works)."""
+
+    search_url = None  # a URL name, answered with {"results": [{"value", "label"}]}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"autocomplete": "off", "data-suggest": reverse_lazy(self.search_url)}
+            ),
+        )
+        super().__init__(**kwargs)
+
+
+class PersonField(SuggestedField):
+    """One of `queryset`'s people by user name (or a full name no one else has), typed,
+    with suggestions. A 600-class school has some 1,200 people: as a <select> they were
+    most of the role form's 100 KB and of its time."""
+
+    search_url = "counseling:person-search"
 
     def __init__(self, queryset, **kwargs):
         # `queryset` by that name: audit.form_changes names the old person through it.
@@ -280,15 +298,6 @@ class PersonField(forms.CharField):
         kwargs.setdefault("max_length", 150)
         kwargs.setdefault(
             "help_text", _("The user name, or the full name; suggestions appear as you type.")
-        )
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(
-                attrs={
-                    "autocomplete": "off",
-                    "data-suggest": reverse_lazy("counseling:person-search"),
-                }
-            ),
         )
         super().__init__(**kwargs)
 

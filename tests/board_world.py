@@ -7,6 +7,9 @@ has passed) and week 13 is still open.
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from committees.models import (
     Alert,
     Barometer,
@@ -172,3 +175,11 @@ class World:
             if k % 10 == 5
         )
         return created
+
+
+def counted_get(client, url, params=None):
+    """GET `url`, which must answer 200: the response and the number of queries it made."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return response, len(ctx.captured_queries)

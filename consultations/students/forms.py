@@ -1,29 +1,22 @@
 """A student typed, not picked from a list: the field the room's forms share."""
 
 from django import forms
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from consultations.students import services
 from counseling.errors import PortalError
+from counseling.forms import SuggestedField
 
 
-class StudentField(forms.CharField):
-    """The student number or the full name; static/js/suggest.js adds suggestions."""
+class StudentField(SuggestedField):
+    """The student number or the full name, with suggestions."""
+
+    search_url = "consultations:student-search"
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 60)
         kwargs.setdefault(
             "help_text", _("The student number, or the full name; suggestions appear as you type.")
-        )
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(
-                attrs={
-                    "autocomplete": "off",
-                    "data-suggest": reverse_lazy("consultations:student-search"),
-                }
-            ),
         )
         super().__init__(**kwargs)
 

@@ -3,26 +3,14 @@ list's class picker are right, and take the same queries for a few classes or ma
 
 import re
 
-import pytest
-import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.board_world import NOW, World
-
-
-@pytest.fixture
-def world(db):
-    with time_machine.travel(NOW, tick=False):
-        yield World()
+from tests.board_world import counted_get
 
 
 def get(client, name, **params):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse(name), params)
-    assert response.status_code == 200
-    return response.content.decode(), len(ctx.captured_queries)
+    response, queries = counted_get(client, reverse(name), params)
+    return response.content.decode(), queries
 
 
 def filing(html, html_id):

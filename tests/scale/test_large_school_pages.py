@@ -7,29 +7,16 @@ the number of queries is the same.
 
 import re
 
-import pytest
-import time_machine
-from django.db import connection
 from django.template import Context, Template
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from committees.board.views import SCORECARD_PAGE
 from committees.network.views.members import MEMBER_LIST_PAGE
-from tests.board_world import NOW, World
-
-
-@pytest.fixture
-def world(db):
-    with time_machine.travel(NOW, tick=False):
-        yield World()
+from tests.board_world import counted_get
 
 
 def get(client, name, **params):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse(name), params)
-    assert response.status_code == 200
-    return response, len(ctx.captured_queries)
+    return counted_get(client, reverse(name), params)
 
 
 def test_scorecards_show_a_page_of_members_with_the_same_queries(client, world):

@@ -11,30 +11,18 @@ import itertools
 import re
 
 import pytest
-import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from counseling.models import SchoolClass, Student
 from counseling.views.helpers import PAGE_SIZE
 from lectures.events.models import Lecture, LectureSession, SessionClass, Status, Venue
-from tests.board_world import NOW, World
+from tests.board_world import counted_get
 
 MONDAY = datetime.date(2026, 11, 23)  # the week of NOW
 
 
-@pytest.fixture
-def world(db):
-    with time_machine.travel(NOW, tick=False):
-        yield World()
-
-
 def get(client, url, **params):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return response, len(ctx.captured_queries)
+    return counted_get(client, url, params)
 
 
 def whole_school_lecture(world, title="生命教育"):

@@ -5,28 +5,18 @@ import re
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from committees.barometer.services import coverage
 from committees.board.views import DEPARTMENT_CLASS_PAGE
 from committees.models import Barometer
 from counseling.models import SchoolClass
-from tests.board_world import NOW, World
-
-
-@pytest.fixture
-def world(db):
-    with time_machine.travel(NOW, tick=False):
-        yield World()
+from tests.board_world import NOW, counted_get
 
 
 def get(client, url, **params):
-    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return response, len(ctx.captured_queries)
+    with time_machine.travel(NOW, tick=False):
+        return counted_get(client, url, params)
 
 
 def class_rows(html):

@@ -1,18 +1,8 @@
 """A school too large for tiles: the week board collapses to one line per department."""
 
-import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-
-from tests.board_world import NOW, World
-
-
-@pytest.fixture
-def world(db):
-    with time_machine.travel(NOW, tick=False):
-        yield World()
 
 
 def board(client, **params):
