@@ -164,7 +164,7 @@ def class_figures(semester, classes, now=None, *, week=None, scope=None):
     by_week = cover.by_week()
     total = services.total_of([by_week[w] for w in weeks if w in by_week])
     concerns = BarometerConcern.objects.filter(
-        barometer__semester=semester, barometer__school_class__in=selected
+        semester=semester, school_class__in=selected
     ).aggregate(n=Sum("count"))["n"]
     # The alerts raised, and the open ones by level and year, in one grouped query.
     alerts = {"raised": 0, "open": 0}

@@ -5,12 +5,14 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from committees.barometer import services
 from committees.models import (
     Alert,
     Barometer,
+    BarometerConcern,
     BarometerSettings,
     ClassAbsence,
     CommitteeMember,
@@ -434,3 +436,25 @@ def test_semester_figures(world):
     assert Alert.objects.filter(school=world.school).figures() == {
         "red": {"raised": 1, "closed": 0}
     }
+
+
+def test_concern_rows_carry_their_barometers_semester_and_class(world):
+    """The boards sum concerns on the rows' own semester and class: every way a row is
+    written fills them from its barometer, and PostgreSQL refuses a row that differs."""
+    barometer = world.file(1, concerns={ConcernKind.HOMESICK: 2})
+    world.file(2, concerns={ConcernKind.JOBS: 1}, cls=world.other)
+    by_save = BarometerConcern(barometer=barometer, kind=ConcernKind.STUDY, count=1)
+    by_save.save()
+    rows = BarometerConcern.objects.filter(barometer__semester=world.semester)
+    assert rows.count() == 3
+    for row in rows.select_related("barometer"):
+        assert (row.semester_id, row.school_class_id) == (
+            row.barometer.semester_id,
+            row.barometer.school_class_id,
+        )
+    if connection.vendor != "postgresql":
+        return
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BarometerConcern.objects.filter(pk=by_save.pk).update(school_class=world.other)
+        # The key is checked at commit: ask for it now.
+        connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
