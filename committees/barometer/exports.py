@@ -164,27 +164,27 @@ def _register_rows(user, semester, sensitive):
     Plain values, not model instances: the columns read ten fields of a barometer and
     three lists under it, and 7,200 barometers with their 30,000 concerns, suggestions and
     named students made as models took a second of the export's four."""
-    barometers = (
-        Barometer.objects.visible_to(user)
-        .filter(semester=semester)
-        .order_by(
-            "school_class__department__name",
-            "-school_class__enrolment_year",
-            "school_class__name",
-            "week",
-        )
-        .values_list(
-            "pk",
-            "school_class__department__name",
-            "school_class__name",
-            "week",
-            "weather",
-            "nothing_to_report",
-            "note",
-            "filed_by_id",
-            "submitted_at",
-            "late",
-        )
+    chosen = Barometer.objects.visible_to(user).filter(semester=semester)
+    # The lists under the barometers are read by this subquery, not by a list of their
+    # 7,200 ids: Django took 0.4 s to build and quote such a list three times. A barometer
+    # filed between the queries has no row: what is under it is left out (skipped below).
+    chosen_pks = chosen.values("pk")
+    barometers = chosen.order_by(
+        "school_class__department__name",
+        "-school_class__enrolment_year",
+        "school_class__name",
+        "week",
+    ).values_list(
+        "pk",
+        "school_class__department__name",
+        "school_class__name",
+        "week",
+        "weather",
+        "nothing_to_report",
+        "note",
+        "filed_by_id",
+        "submitted_at",
+        "late",
     )
     rows, filers = [], {}
     for pk, department, cls, week, weather, nothing, note, filer, submitted, late in barometers:
@@ -198,24 +198,27 @@ def _register_rows(user, semester, sensitive):
         row.filed_by = filers[row.filed_by]
         by_pk[row.pk] = row
     for barometer, kind, count in BarometerConcern.objects.filter(
-        barometer__in=list(by_pk)
+        barometer__in=chosen_pks
     ).values_list("barometer_id", "kind", "count"):
-        concerns = by_pk[barometer].concerns
-        concerns[kind] = concerns.get(kind, 0) + count
+        if barometer in by_pk:
+            concerns = by_pk[barometer].concerns
+            concerns[kind] = concerns.get(kind, 0) + count
     for barometer, text in (
-        CourseSuggestion.objects.filter(barometer__in=list(by_pk))
+        CourseSuggestion.objects.filter(barometer__in=chosen_pks)
         .order_by("barometer_id", "-created_at", "pk")
         .values_list("barometer_id", "text")
     ):
-        by_pk[barometer].suggestions.append(text)
+        if barometer in by_pk:
+            by_pk[barometer].suggestions.append(text)
     if sensitive:
         for barometer, *student in (
-            StudentOfConcern.objects.filter(barometer__in=list(by_pk))
+            StudentOfConcern.objects.filter(barometer__in=chosen_pks)
             .order_by("pk")
             .values_list("barometer_id", "student_id_enc", "kind", "severity", "note")
         ):
-            student[0] = int(student[0])
-            by_pk[barometer].students.append(tuple(student))
+            if barometer in by_pk:
+                student[0] = int(student[0])
+                by_pk[barometer].students.append(tuple(student))
     return rows
 
 
