@@ -308,7 +308,7 @@ class Sheet:
             '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
             '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
         )
-        title = _header_text(self.title or self.name)[:100]
+        title = _header_text(str(self.title or self.name)[:100])  # cut before doubling &
         day = _header_text(date_format(timezone.localdate(), "DATE_FORMAT"))
         tail.append(
             "<headerFooter>"

@@ -126,6 +126,10 @@ class TestText:
         assert sheet.title == "晴雨表 & <台账>"
         assert sheet.oddHeader.left.text == 'A&&B "登记" <1>'  # & doubled: not a code
 
+    def test_a_long_title_is_cut_before_its_ampersands_are_doubled(self):
+        sheet = opened(make([["x"]], title="长" * 99 + "&后")).active
+        assert sheet.oddHeader.left.text == "长" * 99 + "&&"
+
     def test_control_characters_are_dropped(self):
         assert opened(make([["h"], ["a\x00b\x07c\x1f"]])).active["A2"].value == "abc"
 
