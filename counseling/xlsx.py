@@ -6,7 +6,8 @@ reader's spreadsheet ("CSV / formula injection"). So this writer has no way to w
 formula at all: every string cell is of the string type (a shared string), and one that
 starts like a formula also gets the quote-prefix style (Excel's and LibreOffice's own
 "this is text" mark). The value a person sees, copies or reads with pandas stays exactly
-what was typed, with no apostrophe added to it. Numbers stay numbers (negative ones too),
+what was typed, with no apostrophe added to it (cut at Excel's 32,767 characters a cell,
+past which Excel refuses the whole file). Numbers stay numbers (negative ones too),
 and dates are serial numbers with a date format, so a spreadsheet can sort and sum them.
 
 CSV has no cell types: `csv_cell` keeps the apostrophe there.
@@ -106,6 +107,7 @@ _SHEET_NAME_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 _EPOCH = datetime.datetime(1899, 12, 30)
 _FIRST_SERIAL_DAY = datetime.datetime(1900, 3, 1)  # before it, Excel's 1900 leap-year bug
 _DAY = datetime.timedelta(days=1)
+CELL_TEXT_LIMIT = 32767  # characters, Excel's limit for one cell
 
 
 def _text(text):
@@ -368,6 +370,8 @@ class Book:
 
     def _add_string(self, value):
         text = value.translate(_ILLEGAL) if _ILLEGAL_RE.search(value) else value
+        # Excel refuses to open a file with a longer cell ("a problem with some content").
+        text = text[:CELL_TEXT_LIMIT]
         index = self._table.setdefault(text, len(self._table))
         flags = (QUOTE if looks_like_formula(text) else 0) | (_MULTILINE if "\n" in text else 0)
         entry = self._strings[value] = (index, flags)

@@ -130,6 +130,10 @@ class TestText:
         sheet = opened(make([["x"]], title="长" * 99 + "&后")).active
         assert sheet.oddHeader.left.text == "长" * 99 + "&&"
 
+    def test_text_longer_than_excel_takes_is_cut_to_its_limit(self):
+        cell = opened(make([["h"], ["长" * 40000]])).active["A2"]
+        assert cell.value == "长" * 32767
+
     def test_control_characters_are_dropped(self):
         assert opened(make([["h"], ["a\x00b\x07c\x1f"]])).active["A2"].value == "abc"
 
