@@ -22,7 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from counseling import audit
 from counseling.models import Department, SchoolClass, Student
-from counseling.xlsx import workbook_bytes
+from counseling.xlsx import Book
 
 # Column key → accepted header texts, compared after normalise_header (NFKC, no spaces,
 # lower case, no trailing colon or required-marker).
@@ -570,28 +570,20 @@ def import_roster(school, upload, actor, request=None):
 
 def template_workbook():
     """The header on the first sheet (学号 text for the whole column); the example elsewhere."""
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "名册"
-    sheet.append(TEMPLATE_HEADER)
-    for column in "ABCDEFG":
-        sheet.column_dimensions[column].width = 16
+    book = Book(title=_("Roster"))
     # Student numbers are text for the whole column: a number format would drop leading
     # zeros and show long numbers as 2.03E+09. A column style covers rows not yet typed.
-    sheet.column_dimensions["C"].number_format = "@"
-    sheet.freeze_panes = "A2"
-    notes = book.create_sheet("说明")
-    notes.append([_("Only the first sheet is imported. An example row:")])
-    notes.append(TEMPLATE_HEADER)
-    notes.append(TEMPLATE_EXAMPLE)
-    notes.append([])
-    notes.append(
+    sheet = book.sheet("名册", widths=[16] * 7, text_columns=[2], freeze="A2")
+    sheet.row(TEMPLATE_HEADER)
+    notes = book.sheet("说明", widths=[16])
+    notes.row([_("Only the first sheet is imported. An example row:")])
+    notes.row(TEMPLATE_HEADER)
+    notes.row(TEMPLATE_EXAMPLE)
+    notes.row([])
+    notes.row(
         [_("性别: 男 or 女. 外地生: 是 or 否 (or a 生源地 column instead). 入学年份 optional.")]
     )
-    notes.column_dimensions["A"].width = 16
-    return workbook_bytes(book, title=_("Roster"))
+    return book.close()
 
 
 def template_csv():

@@ -136,29 +136,21 @@ def pdf_bytes(version, *, previous=None):
 
 def xlsx_bytes(version, *, previous=None):
     """The figures (with the previous semester's beside them) and every table, as .xlsx."""
-    import openpyxl
-    from openpyxl.styles import Font
-
-    from counseling.xlsx import stream_row, workbook_bytes
+    from counseling.xlsx import Book
 
     figures = version.figure_set()
     previous_figures = previous.figure_set() if previous else None
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(_("Figures")[:31])
-    for column, width in zip("ABCDEF", [16, 26, 40, 12, 10, 12], strict=True):
-        sheet.column_dimensions[column].width = width
-    bold = Font(bold=True)
-    stream_row(
-        sheet,
+    book = Book()
+    sheet = book.sheet(_("Figures"), widths=[16, 26, 40, 12, 10, 12])
+    sheet.row(
         [_("Section"), _("Key"), _("Figure"), _("Value"), _("Unit"), _("Previous semester")],
-        font=bold,
+        bold=True,
     )
     for figure in figures:
         before = previous_figures.get(figure.key) if previous_figures else None
         shown = figure.display(counselor=COUNSELOR_VIEW)
         value = figure.value if shown == _plain(figure.value) else shown
-        stream_row(
-            sheet,
+        sheet.row(
             [
                 str(SECTIONS.get(figure.section, figure.section)),
                 figure.key,
@@ -166,16 +158,16 @@ def xlsx_bytes(version, *, previous=None):
                 value,
                 figure.unit,
                 before.display(counselor=COUNSELOR_VIEW) if before else "",
-            ],
+            ]
         )
     for name in figures.tables:
         rows = figures.display_rows(name, counselor=COUNSELOR_VIEW)
-        table = book.create_sheet(name[:31])
+        table = book.sheet(name)
         columns = list(rows[0]) if rows else []
-        stream_row(table, columns, font=bold)
+        table.row(columns, bold=True)
         for row in rows:
-            stream_row(table, [_cell(row[c]) for c in columns])
-    return workbook_bytes(book)
+            table.row([_cell(row[c]) for c in columns])
+    return book.close()
 
 
 def _plain(value):

@@ -14,7 +14,7 @@ from counseling.celery import app as celery_app
 from counseling.models import Role
 from counseling.notifications.registry import register_kind
 from counseling.notifications.services import notify
-from counseling.xlsx import csv_cell, workbook_bytes, write_row
+from counseling.xlsx import Book, csv_cell
 from tests.factories import RoleFactory
 
 MAIL = register_kind("tests.edges_mail", label="Test edges mail", email=True)
@@ -22,13 +22,12 @@ NASTY = ["=1+1", "+86 138 0000 0000", "-3", "@SUM(A1)", " =2"]
 
 
 def export(values):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "登记表"
-    write_row(sheet, 1, ["电话", "备注"])
-    for n, value in enumerate(values, start=2):
-        write_row(sheet, n, [value, "普通文字"])
-    return workbook_bytes(book, title="晴雨表登记")
+    book = Book(title="晴雨表登记")
+    sheet = book.sheet("登记表")
+    sheet.row(["电话", "备注"])
+    for value in values:
+        sheet.row([value, "普通文字"])
+    return book.close()
 
 
 class TestFormulas:
