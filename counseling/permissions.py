@@ -82,6 +82,19 @@ class Access:
         return self._ids("student", "school_class_id")
 
     @cached_property
+    def student_id(self):
+        """The Student row of the person's own account, or None (staff have none).
+
+        Read once, so that "a member sees its own rows" filters by this id instead of
+        joining every student of the school into each query, which an OR with the school
+        scope made PostgreSQL do (10 of the attendance rates' 19 ms at a 600-class school).
+        """
+        if not self.authenticated:
+            return None
+        Student = apps.get_model("counseling", "Student")
+        return Student.objects.filter(user=self.user).values_list("pk", flat=True).first()
+
+    @cached_property
     def teacher_class_ids(self):
         return frozenset(c.pk for c in self.taught_classes)
 

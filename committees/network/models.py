@@ -24,8 +24,8 @@ class CommitteeMemberQuerySet(models.QuerySet):
         a member its own rows."""
         access = access_of(user)
         q = access.class_q("school_class")
-        if access.authenticated:
-            q |= Q(student__user=user)
+        if access.student_id is not None:
+            q |= Q(student_id=access.student_id)
         return self.filter(q)
 
     def active(self):
@@ -369,8 +369,8 @@ class AttendanceQuerySet(models.QuerySet):
     def visible_to(self, user):
         access = access_of(user)
         q = access.class_q("member__school_class")
-        if access.authenticated:
-            q |= Q(member__student__user=user)
+        if access.student_id is not None:
+            q |= Q(member__student_id=access.student_id)
         return self.filter(q)
 
     def counted(self):
